@@ -127,5 +127,13 @@ def setting(con: duckdb.DuckDBPyConnection, key: str, default: str) -> str:
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | list | None = None) -> pl.DataFrame:
-    """A query's result as a polars DataFrame (through Arrow, no per-row Python)."""
-    return con.sql(query, params=params or {}).pl()
+    """A query's result as a polars DataFrame (through Arrow, no per-row Python).
+
+    Runs on its own cursor: DuckDB refuses new work on a connection that still holds an
+    unfinished result, and a cursor per query is also what makes sharing one connection
+    across threads safe."""
+    cursor = con.cursor()
+    try:
+        return cursor.sql(query, params=params or {}).pl()
+    finally:
+        cursor.close()

@@ -286,7 +286,7 @@ def _relative_phrases(base: date) -> tuple[_Phrase, ...]:
         a, b = _add_months(base, k), base + _days(30 * k)
         out.append(_Phrase("months", f"{k}个月内", a, min(a, b), max(a, b)))
     # 立即: the next working day, or within a few days by a looser reading.
-    out.append(_Phrase("immediate", "立即", _add_workdays(base, 1), base, base + _days(7)))
+    out.append(_Phrase("immediate", "立即", _add_workdays(base, 1), base + _days(1), base + _days(7)))
     return tuple(out)
 
 
@@ -653,12 +653,12 @@ _FALLBACK = {"done_late": "done_on_time", "done_on_time": "on_track", "overdue":
 def _weights_for_age(age: int) -> dict[str, float]:
     """Status mix of a meeting's decisions by how long ago the meeting was."""
     if age > 150:
-        return {"done_on_time": 36, "done_late": 14, "overdue": 22, "due_soon": 3, "on_track": 13, "long_term": 12}
+        return {"done_on_time": 30, "done_late": 10, "overdue": 22, "due_soon": 4, "on_track": 22, "long_term": 12}
     if age > 60:
-        return {"done_on_time": 30, "done_late": 10, "overdue": 20, "due_soon": 8, "on_track": 22, "long_term": 10}
+        return {"done_on_time": 23, "done_late": 7, "overdue": 20, "due_soon": 9, "on_track": 31, "long_term": 10}
     if age > 20:
-        return {"done_on_time": 16, "done_late": 4, "overdue": 12, "due_soon": 16, "on_track": 42, "long_term": 10}
-    return {"done_on_time": 8, "done_late": 0, "overdue": 4, "due_soon": 24, "on_track": 58, "long_term": 6}
+        return {"done_on_time": 12, "done_late": 3, "overdue": 12, "due_soon": 16, "on_track": 49, "long_term": 8}
+    return {"done_on_time": 6, "done_late": 0, "overdue": 4, "due_soon": 24, "on_track": 62, "long_term": 4}
 
 
 class _Planner:
@@ -808,7 +808,10 @@ class _Planner:
             return base + _days(2), t - _days(3)
         raise ValueError(category)
 
-    def _pick_phrase(self, category: str, base: date, *, cell_ok: bool, meeting: bool) -> _Phrase | None:
+    def _pick_phrase(self, category: str, base: date, *, cell_ok: bool, meeting: bool,
+                     report: bool = False) -> _Phrase | None:
+        """A phrase whose every reading lies in the category's window. ``report``: a 任务分解表,
+        which writes months and 年底前 rather than days counted from a meeting."""
         lo, hi = self._window(category, base)
         if lo > hi:
             return None
@@ -833,13 +836,19 @@ class _Planner:
         groups["relative"] = [p for p in _relative_phrases(base) if p.kind in allowed and fits(p)]
         span = (hi - lo).days
         groups["random"] = sorted({lo + _days(self.rng.randint(0, span)) for _ in range(3)})
+        if report:
+            groups["relative"] = [p for p in groups["relative"] if p.kind == "months"]
         names = [g for g in ("month_end", "xun", "relative", "random") if groups[g]]
-        weights = {"month_end": 3.0, "xun": 1.2, "relative": 2.6, "random": 2.6}
+        weights = ({"month_end": 7.0, "xun": 1.5, "relative": 0.5, "random": 1.5} if report
+                   else {"month_end": 3.0, "xun": 1.2, "relative": 2.6, "random": 2.6})
         group = self._weighted(names, [weights[g] for g in names])
         if group == "relative":
             options = groups["relative"]
         else:
             day = self.rng.choice(groups[group])
+            year_end = date(base.year, 12, 31)
+            if report and group == "month_end" and year_end in groups[group] and self.rng.random() < 0.4:
+                day = year_end
             options = [p for p in _date_phrases(day, base, cell_ok=cell_ok) if fits(p)]
         phrase = self._weighted(options, [self._boosted(p.kind, _KIND_WEIGHT[p.kind]) for p in options])
         self.kinds_used[phrase.kind] += 1
@@ -850,12 +859,13 @@ class _Planner:
         self.kinds_used[kind] += 1
         return _Phrase(kind, text, None, None, None)
 
-    def _deadline(self, category: str, base: date, *, cell_ok: bool, meeting: bool) -> tuple[str, _Phrase]:
+    def _deadline(self, category: str, base: date, *, cell_ok: bool, meeting: bool,
+                  report: bool = False) -> tuple[str, _Phrase]:
         """(final category, phrase); falls back to a feasible category when needed."""
         while True:
             if category == "long_term":
                 return category, self._long_phrase()
-            phrase = self._pick_phrase(category, base, cell_ok=cell_ok, meeting=meeting)
+            phrase = self._pick_phrase(category, base, cell_ok=cell_ok, meeting=meeting, report=report)
             if phrase is not None:
                 return category, phrase
             category = _FALLBACK[category]
@@ -881,8 +891,8 @@ class _Planner:
 
     def _task(self, *, file: str, kind: str, title: str, base: date, seq: int, category: str,
               text: str, lead_key: str, lead_cell: str, co_cell: str, leader: str,
-              cell_ok: bool, meeting: bool) -> PlannedTask:
-        category, phrase = self._deadline(category, base, cell_ok=cell_ok, meeting=meeting)
+              cell_ok: bool, meeting: bool, report: bool = False) -> PlannedTask:
+        category, phrase = self._deadline(category, base, cell_ok=cell_ok, meeting=meeting, report=report)
         done = self._done_date(category, base, phrase)
         task = PlannedTask(
             file=file, source_kind=kind, source_title=title, source_date=base, seq=seq, text=text,
@@ -1001,13 +1011,13 @@ class _Planner:
         return self._progress_text(task.category)
 
     def _work_report_base(self) -> date:
-        year = self.today.year if (self.today - date(self.today.year, 1, 20)).days >= 45 else self.today.year - 1
+        year = self.today.year if (self.today - date(self.today.year, 1, 20)).days >= 30 else self.today.year - 1
         return date(year, 1, 20)
 
     def _plan_work_report(self) -> None:
         base = self._work_report_base()
         title = f"{base.year}年《政府工作报告》"
-        weights = {"overdue": 12, "due_soon": 6, "on_track": 62, "long_term": 20}
+        weights = {"overdue": 13, "due_soon": 7, "on_track": 66, "long_term": 14}
         seq = 0
         for section, size in enumerate(_SECTION_SIZES, start=1):
             templates = [t for t in _TEMPLATES if t.section == section and "会议" not in t.text]
@@ -1027,7 +1037,7 @@ class _Planner:
                 task = self._task(
                     file=F_WORK_REPORT, kind="政府工作报告", title=title, base=base, seq=seq, category=category,
                     text=text, lead_key=lead_key, lead_cell=self._unit_name(lead_key),
-                    co_cell=self._join(responsible), leader=leader, cell_ok=True, meeting=False,
+                    co_cell=self._join(responsible), leader=leader, cell_ok=True, meeting=False, report=True,
                 )
                 task.extra["section"] = section
                 self._maybe_steps(task, tpl)
@@ -1071,7 +1081,7 @@ class _Planner:
     def _plan_audit(self) -> None:
         base = self._audit_base()
         title = f"青川区{base.year - 1}年度预算执行审计发现问题整改"
-        weights = {"done_on_time": 28, "done_late": 10, "overdue": 18, "due_soon": 6, "on_track": 25, "long_term": 13}
+        weights = {"done_on_time": 22, "done_late": 7, "overdue": 18, "due_soon": 6, "on_track": 34, "long_term": 13}
         sizes = (8, 7, 7, 6, 5, 9)
         categories = iter(self._quota(sum(sizes), weights))
         seq = 0

@@ -155,8 +155,6 @@ _RURAL_KEYS = tuple(key for key in _TOWN_KEYS if key not in _STREET_KEYS)
 _ALL_TOWNS = ("各镇街", "各乡镇(街道)", "各镇（街道）", "各镇街", "各乡镇（街道）")
 _ALL_DEPTS = ("区直各部门", "区直相关部门", "区直各部门")
 _ALL_RELATED = ("各相关单位", "各相关单位", "相关单位")
-# Party and mass organisations that lists name now and then; not in the government's unit list.
-_OUTSIDE_UNITS = ("区委宣传部", "区委网信办", "区总工会", "团区委", "区妇联")
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,7 +284,8 @@ def _relative_phrases(base: date) -> tuple[_Phrase, ...]:
         a, b = _add_months(base, k), base + _days(30 * k)
         out.append(_Phrase("months", f"{k}个月内", a, min(a, b), max(a, b)))
     # 立即: the next working day, or within a few days by a looser reading.
-    out.append(_Phrase("immediate", "立即", _add_workdays(base, 1), base + _days(1), base + _days(7)))
+    next_workday = _add_workdays(base, 1)
+    out.append(_Phrase("immediate", "立即", next_workday, base + _days(1), max(base + _days(7), next_workday)))
     return tuple(out)
 
 
@@ -597,6 +596,30 @@ _PROGRESS_DONE = (
     "项目已完工并投入使用。",
     "已完成年度目标任务。",
 )
+_DIRECTIVE_DONE = (
+    "经核实，相关问题已处理到位。",
+    "已研究提出处理意见并报区政府。",
+    "已组织专项检查，发现问题均已整改。",
+    "已与反映问题的群众沟通，群众表示满意。",
+    "已协调解决，项目正常推进。",
+)
+_RECTIFY_DONE = (
+    "违规资金已全部追回并上缴国库。",
+    "已完善相关制度，建立长效机制。",
+    "相关手续已补办完毕。",
+    "资金已按规定拨付到位。",
+    "已对相关责任人进行约谈。",
+)
+_RECTIFY_ONGOING = (
+    "已制定整改方案，正在推进整改。",
+    "已追回部分资金，剩余部分正在追缴。",
+    "正在完善相关制度办法。",
+    "已约谈相关单位负责人，督促限期整改。",
+)
+_RECTIFY_DELAYED = (
+    "整改进度滞后，已列入挂账督办。",
+    "涉及历史遗留问题，整改难度较大，正在研究处置方案。",
+)
 _PROGRESS_LONG = (
     "已纳入常态化工作，按要求报送工作进展。",
     "持续推进中，本期已开展专项检查。",
@@ -647,7 +670,7 @@ F_AUDIT = "审计整改问题清单.xlsx"
 F_PROGRESS = "进展情况报送.csv"
 
 _FALLBACK = {"done_late": "done_on_time", "done_on_time": "on_track", "overdue": "due_soon",
-             "due_soon": "on_track"}
+             "due_soon": "on_track", "on_track": "long_term"}
 
 
 def _weights_for_age(age: int) -> dict[str, float]:
@@ -771,8 +794,6 @@ class _Planner:
         for phrase in collective:
             if self.rng.random() < 0.7 or not names:
                 names.append(phrase)
-        if self.rng.random() < 0.03:
-            names.append(self.rng.choice(_OUTSIDE_UNITS))
         return lead_key, names
 
     def _content(self, templates: list[_Tpl], seen: set[str]) -> tuple[str, str, list[str], _Tpl]:
@@ -791,28 +812,31 @@ class _Planner:
 
     # -- deadlines -----------------------------------------------------------------------
 
-    def _window(self, category: str, base: date) -> tuple[date, date]:
+    def _window(self, category: str, base: date, horizon: date) -> tuple[date, date]:
+        """Where a deadline of this status lies; never after ``horizon``. Empty when impossible."""
         t = self.today
         if category == "overdue":
-            return base + _days(1), t - _days(1)
-        if category == "due_soon":
-            return t + _days(1), min(_add_workdays(t, 4), _add_workdays(t, 4, holidays=False))
-        if category == "on_track":
+            lo, hi = base + _days(1), t - _days(1)
+        elif category == "due_soon":
+            lo, hi = t + _days(1), min(_add_workdays(t, 4), _add_workdays(t, 4, holidays=False))
+        elif category == "on_track":
             lo = max(_add_workdays(t, 8), _add_workdays(t, 8, holidays=False), base + _days(3))
-            return lo, max(t + _days(330), lo)
-        if category == "done_on_time":
+            hi = t + _days(330)
+        elif category == "done_on_time":
             if base + _days(1) > t - _days(1):
-                return t, t - _days(1)  # empty: nothing can be done yet
-            return base + _days(2), t + _days(150)
-        if category == "done_late":
-            return base + _days(2), t - _days(3)
-        raise ValueError(category)
+                return t, t - _days(1)  # nothing can be done yet
+            lo, hi = base + _days(2), t + _days(150)
+        elif category == "done_late":
+            lo, hi = base + _days(2), t - _days(3)
+        else:
+            raise ValueError(category)
+        return lo, min(hi, horizon)
 
-    def _pick_phrase(self, category: str, base: date, *, cell_ok: bool, meeting: bool,
+    def _pick_phrase(self, category: str, base: date, *, cell_ok: bool, meeting: bool, horizon: date,
                      report: bool = False) -> _Phrase | None:
         """A phrase whose every reading lies in the category's window. ``report``: a 任务分解表,
         which writes months and 年底前 rather than days counted from a meeting."""
-        lo, hi = self._window(category, base)
+        lo, hi = self._window(category, base, horizon)
         if lo > hi:
             return None
 
@@ -859,13 +883,14 @@ class _Planner:
         self.kinds_used[kind] += 1
         return _Phrase(kind, text, None, None, None)
 
-    def _deadline(self, category: str, base: date, *, cell_ok: bool, meeting: bool,
+    def _deadline(self, category: str, base: date, *, cell_ok: bool, meeting: bool, horizon: date,
                   report: bool = False) -> tuple[str, _Phrase]:
         """(final category, phrase); falls back to a feasible category when needed."""
         while True:
             if category == "long_term":
                 return category, self._long_phrase()
-            phrase = self._pick_phrase(category, base, cell_ok=cell_ok, meeting=meeting, report=report)
+            phrase = self._pick_phrase(category, base, cell_ok=cell_ok, meeting=meeting, horizon=horizon,
+                                       report=report)
             if phrase is not None:
                 return category, phrase
             category = _FALLBACK[category]
@@ -891,8 +916,10 @@ class _Planner:
 
     def _task(self, *, file: str, kind: str, title: str, base: date, seq: int, category: str,
               text: str, lead_key: str, lead_cell: str, co_cell: str, leader: str,
-              cell_ok: bool, meeting: bool, report: bool = False) -> PlannedTask:
-        category, phrase = self._deadline(category, base, cell_ok=cell_ok, meeting=meeting, report=report)
+              cell_ok: bool, meeting: bool, horizon_days: int = 365, report: bool = False) -> PlannedTask:
+        horizon = base + _days(horizon_days)
+        category, phrase = self._deadline(category, base, cell_ok=cell_ok, meeting=meeting, horizon=horizon,
+                                          report=report)
         done = self._done_date(category, base, phrase)
         task = PlannedTask(
             file=file, source_kind=kind, source_title=title, source_date=base, seq=seq, text=text,
@@ -996,18 +1023,19 @@ class _Planner:
                 file=F_DIRECTIVES, kind="领导批示", title=f"{leader_name}同志{_cn_date(day)}批示", base=day,
                 seq=seq, category=category, text=content, lead_key=lead_key, lead_cell=units_cell, co_cell="",
                 leader=leader_name if self.rng.random() < 0.8 else leader_name + _LEADER_TITLE[leader_name],
-                cell_ok=True, meeting=False,
+                cell_ok=True, meeting=False, horizon_days=90,
             )
             task.progress = self._status_text(task, verb="办理")
 
     def _status_text(self, task: PlannedTask, *, verb: str) -> str:
         if task.done is not None:
-            detail = self.rng.choice(_PROGRESS_DONE)
             if verb == "整改":
-                return f"已完成整改。{detail}于{_cn_date(task.done)}整改到位。"
-            return f"已办结。{detail}于{_cn_date(task.done)}报送办理结果。"
+                return f"已完成整改。{self.rng.choice(_RECTIFY_DONE)}于{_cn_date(task.done)}整改到位。"
+            return f"已办结。{self.rng.choice(_DIRECTIVE_DONE)}于{_cn_date(task.done)}报送办理结果。"
         if self.rng.random() < 0.2:
             return ""
+        if verb == "整改" and task.category != "long_term":
+            return self.rng.choice(_RECTIFY_DELAYED if task.category == "overdue" else _RECTIFY_ONGOING)
         return self._progress_text(task.category)
 
     def _work_report_base(self) -> date:
@@ -1038,6 +1066,7 @@ class _Planner:
                     file=F_WORK_REPORT, kind="政府工作报告", title=title, base=base, seq=seq, category=category,
                     text=text, lead_key=lead_key, lead_cell=self._unit_name(lead_key),
                     co_cell=self._join(responsible), leader=leader, cell_ok=True, meeting=False, report=True,
+                    horizon_days=(date(base.year + 1, 12, 31) - base).days,
                 )
                 task.extra["section"] = section
                 self._maybe_steps(task, tpl)
@@ -1060,7 +1089,8 @@ class _Planner:
             return
         n_before = min(len(candidates), self.rng.choice((1, 2, 2, 3)))
         steps = sorted(self.rng.sample(candidates, n_before))
-        activities = _STEP_ACTIVITIES["project" if tpl.theme in ("项目", "城更") else "policy"]
+        construction = re.search("建设|改造|工程|整治", task.text) and "储备" not in task.text
+        activities = _STEP_ACTIVITIES["project" if construction else "policy"]
         start = self.rng.randint(0, len(activities) - n_before - 1)
         words = activities[start:start + n_before + 1]
 
@@ -1105,7 +1135,7 @@ class _Planner:
                 task = self._task(
                     file=F_AUDIT, kind="审计整改", title=title, base=base, seq=seq, category=next(categories),
                     text=problem, lead_key=lead_key, lead_cell=self._join([self._unit_name(lead_key), *co], etc=False),
-                    co_cell="", leader=self._leader_for(lead_key), cell_ok=True, meeting=False,
+                    co_cell="", leader=self._leader_for(lead_key), cell_ok=True, meeting=False, horizon_days=540,
                 )
                 task.extra["group"] = group
                 task.extra["measure"] = measure
@@ -1462,7 +1492,7 @@ def main(argv: list[str] | None = None) -> int:
         print("用法: python -m etl.demo <输出目录>", file=sys.stderr)
         return 2
     for demo in build_demo_files(Path(args[0]), date.today()):
-        print(demo.path)
+        print(demo.path if demo.sheet is None else f"{demo.path} [{demo.sheet}]")
     return 0
 
 

@@ -143,6 +143,7 @@ class _Source:
 class _Prepared:
     """One file after validation, before anything is written."""
 
+    index: int                 # position among the import's files (the _file column)
     report: FileReport
     file: InputFile
     sheet_option: str
@@ -226,7 +227,7 @@ def import_files(
 def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, context: _Context) -> _Prepared:
     report = FileReport(path=file.name)
     sheet_option = context.options.sheet or ""
-    prepared = _Prepared(report=report, file=file, sheet_option=sheet_option)
+    prepared = _Prepared(index=index, report=report, file=file, sheet_option=sheet_option)
     earlier = con.execute(
         "SELECT batch_id FROM import_files WHERE sha256 = ? AND sheet = ?", [file.sha256, sheet_option]
     ).fetchone()
@@ -386,10 +387,14 @@ def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileRepo
     frame = _map_distinct(frame, ["_deadline", "assigned_date"], lambda text, base: _deadline(context, text, base), {
         "deadline_kind": pl.String, "deadline": pl.Date, "deadline_note": pl.String, "report_cycle": pl.String,
         "cycle_day": pl.Int32, "milestones": pl.List(MILESTONE), "milestones_text": pl.String,
-        "_deadline_error": pl.String,
+        "_uncovered": pl.String, "_deadline_error": pl.String,
     })
     errors += _error_rows(frame, pl.col("_deadline_error").is_not_null() & pl.col("_source_error").is_null(),
                           sheet.fields.get("deadline"), pl.col("_deadline"), pl.col("_deadline_error"))
+    uncovered = frame.filter(pl.col("_uncovered").is_not_null()).group_by("_uncovered").len().sort("_uncovered")
+    for years, count in uncovered.iter_rows():
+        report.warnings.append(f"{sheet.label}：{count}项完成时限按工作日推算到{years}年，"
+                               f"该年节假日安排未载入（data/holidays.csv），已按周末推算，请核对")
 
     # Leaders, dates of progress and closing.
     frame = _map_distinct(frame, ["_leader"], lambda name: (_leader_name(context, name),), {"leader_name": pl.String})
@@ -510,14 +515,16 @@ def _resolve_unit(context: _Context, name: str) -> str:
 
 def _deadline(context: _Context, text: str | None, base: date | None):
     if base is None:
-        return (None,) * 7 + ("来源未确定，无法计算完成时限",)
+        return (None,) * 8 + ("来源未确定，无法计算完成时限",)
     try:
         parsed = parse_deadline(text, base, context.calendar)
     except DeadlineError as error:
-        return (None,) * 7 + (str(error),)
+        return (None,) * 8 + (str(error),)
     milestones = [{"seq": i + 1, "text": m.text, "deadline": m.date} for i, m in enumerate(parsed.milestones)]
     milestones_text = "；".join(f"{m['text']}＠{m['deadline'] or ''}" for m in milestones) or None
-    return (parsed.kind, parsed.date, parsed.note, parsed.cycle, parsed.cycle_day, milestones, milestones_text, None)
+    uncovered = "、".join(str(y) for y in parsed.uncovered_years) or None
+    return (parsed.kind, parsed.date, parsed.note, parsed.cycle, parsed.cycle_day, milestones, milestones_text,
+            uncovered, None)
 
 
 def _leader_name(context: _Context, written: str | None) -> str | None:
@@ -634,14 +641,16 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _
 
     tasks = pl.concat([f for p in prepared for f in p.tasks], how="vertical") if any(p.tasks for p in prepared) \
         else pl.DataFrame(schema=STAGED_TASKS)
-    staged_tasks = tasks.with_columns(  # noqa: F841 - read by DuckDB by name
+    staged_tasks = tasks.with_columns(
         source_id=pl.col("source_key").replace_strict(source_ids, default=None, return_dtype=pl.Int32),
         leader_id=pl.col("leader_name").replace_strict(leader_ids, default=None, return_dtype=pl.Int32),
     )
     progress = [f for p in prepared for f in p.progress]
-    staged_progress = pl.concat(progress) if progress else pl.DataFrame(schema=STAGED_PROGRESS)  # noqa: F841
-    con.execute("CREATE OR REPLACE TEMP TABLE staged_tasks AS SELECT * FROM staged_tasks")
-    con.execute("CREATE OR REPLACE TEMP TABLE staged_progress AS SELECT * FROM staged_progress")
+    staged_progress = pl.concat(progress) if progress else pl.DataFrame(schema=STAGED_PROGRESS)
+    for table, frame in (("staged_tasks", staged_tasks), ("staged_progress", staged_progress)):
+        con.register("incoming", frame)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM incoming")
+        con.unregister("incoming")
 
     run("match_tasks")
     run("snapshot_before")
@@ -662,8 +671,11 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _
     unmatched = con.execute(
         "SELECT _file, _sheet, _row, coalesce(code, source_title || ' 第' || item || '项') FROM matched_progress WHERE task_id IS NULL"
     ).fetchall()
+    by_file = {p.index: p.report for p in prepared}
     for file_index, sheet, row, value in unmatched:
-        prepared[file_index].report.errors.append(RowError(sheet, row, None, value, "台账中找不到对应的督办事项"))
+        by_file[file_index].errors.append(RowError(sheet, row, None, value, "台账中找不到对应的督办事项"))
+    if unmatched:
+        raise ImportFailed
     run("progress_reports")
     progress_before = con.execute("SELECT count(*) FROM progress").fetchone()[0]
     progress_by_file = con.execute(
@@ -676,7 +688,6 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _
     run("audit_closures", "now", "actor", "batch")
     run("close_tasks", "batch")
 
-    by_file = {i: p.report for i, p in enumerate(prepared)}
     for file_index, created, updated in con.execute(
         "SELECT _file, count(*) FILTER (WHERE is_new), count(DISTINCT task_id) FILTER (WHERE task_id IN (SELECT task_id FROM changes)) "
         "FROM matched GROUP BY _file"

@@ -1,0 +1,394 @@
+"""The import path on real files: CSV in Chinese encodings, XLSX with title rows and
+merged cells, all-or-nothing, idempotence, updates by natural key, progress and closing."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from etl.importer import InputFile, LoadOptions, import_files
+from etl.ledger import status_counts, task_list
+
+ROOT = Path(__file__).resolve().parent.parent
+MEETING = LoadOptions(source_kind="常务会议", source_title="区政府第12次常务会议", source_date=date(2026, 9, 28),
+                      today=date(2026, 10, 9))
+
+
+def csv_bytes(lines: list[str], encoding: str = "utf-8") -> bytes:
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def load(con, name: str, data: bytes, options: LoadOptions | None = MEETING, **kwargs):
+    return import_files(con, [InputFile(name, data)], options, **kwargs)
+
+
+def scalar(con, query: str, params=None):
+    return con.execute(query, params or []).fetchone()[0]
+
+
+def tasks_by_item(con) -> dict[str, dict]:
+    return {t["item"]: t for t in task_list(con, date(2026, 10, 9)).iter_rows(named=True)}
+
+
+BASIC = [
+    "区政府第12次常务会议议定事项督办表",
+    "序号,议定事项,牵头单位,配合单位,责任领导,完成时限",
+    "1、,加快推进老旧小区改造,区住建局,\"区财政局、各街道\",王建国副区长,会后5个工作日内",
+    "2,抓紧完成招商项目签约,区商务局,区发改局,李明华,2026年12月31日前",
+    "3,做好安全生产大排查,区应急局,区住建局,王建国,每季度",
+    "4,研究制定人才新政,区人社局,,李明华,年底前",
+]
+
+
+def test_basic_csv_creates_tasks_with_canonical_units_and_working_day_deadline(ledger):
+    result = load(ledger, "basic.csv", csv_bytes(BASIC))
+    assert result.committed, result.files[0].errors
+    report = result.files[0]
+    assert (report.rows, report.tasks_created, report.tasks_updated) == (4, 4, 0)
+    assert "区住房和城乡建设局" in report.new_units
+    tasks = tasks_by_item(ledger)
+    first = tasks["1"]
+    # 2026-09-28 + 5 working days crosses National Day: 10-10 is a working Saturday.
+    assert first["deadline"] == date(2026, 10, 10)
+    assert first["deadline_text"] == "会后5个工作日内"
+    assert first["lead_units"] == ["区住房和城乡建设局"]
+    assert first["co_units"] == ["区财政局", "各街道"]
+    assert first["leader"] == "王建国"
+    assert tasks["3"]["deadline_kind"] == "cycle"
+    assert tasks["3"]["status"] == "long_term"
+    codes = sorted(t["code"] for t in tasks.values())
+    assert codes == ["DB202600001", "DB202600002", "DB202600003", "DB202600004"]
+    assert scalar(ledger, "SELECT count(*) FROM audit_log WHERE action = 'create' AND entity = 'task'") == 4
+
+
+def test_status_around_the_adjusted_working_saturday(ledger):
+    load(ledger, "basic.csv", csv_bytes(BASIC))
+
+    def status_of_item_1(as_of: date) -> tuple[str, int]:
+        row = task_list(ledger, as_of).filter(item="1").row(0, named=True)
+        return row["status"], row["overdue_workdays"]
+
+    assert status_of_item_1(date(2026, 9, 29)) == ("due_soon", 0)   # 4 working days left
+    assert status_of_item_1(date(2026, 10, 10)) == ("due_soon", 0)  # due today
+    assert status_of_item_1(date(2026, 10, 11)) == ("overdue", 0)   # Sunday: overdue, no working day lost yet
+    assert status_of_item_1(date(2026, 10, 13)) == ("overdue", 2)
+    # Before the meeting the task did not exist.
+    assert sum(status_counts(ledger, date(2026, 9, 27)).values()) == 0
+
+
+def test_gbk_csv_with_several_meetings_and_blank_carried_cells(ledger):
+    lines = [
+        "青川区区长办公会议确定事项",
+        "会议,时间,序号,确定事项,主办单位,协办单位,分管领导,办理时限",
+        "区长办公会议第5次,2026年9月1日,1,推进城区停车场建设,区城管局,区住建局；区财政局,赵红梅,10月底前",
+        ",,2,整治农贸市场周边秩序,区市场监管局,区城管局 区商务局,赵红梅,立即",
+        "区长办公会议第6次,2026/9/15,1,加快污水管网改造,区住建局等,,王建国,2026.12.15",
+    ]
+    result = load(ledger, "办公会.csv", csv_bytes(lines, "gbk"), options=LoadOptions(today=date(2026, 10, 9)))
+    assert result.committed, result.files[0].errors
+    sources = ledger.execute("SELECT kind, title, date FROM sources ORDER BY date").fetchall()
+    assert sources == [
+        ("mayor_office", "区长办公会议第5次", date(2026, 9, 1)),
+        ("mayor_office", "区长办公会议第6次", date(2026, 9, 15)),
+    ]
+    rows = task_list(ledger, date(2026, 10, 9)).sort("source", "item")
+    second = rows.row(1, named=True)
+    assert second["source"] == "区长办公会议第5次"
+    assert second["co_units"] == ["区城市管理局", "区商务局"]
+    third = rows.row(2, named=True)
+    assert third["deadline"] == date(2026, 12, 15)
+    assert scalar(ledger, "SELECT open_unit_list FROM tasks WHERE item = '1' AND source_id = 2") is True
+
+
+def write_workbook(rows: list[tuple[int, int, object]], merges: list[tuple[int, int, int, int, object]] = ()) -> bytes:
+    """A workbook from (row, col, value) cells (0-based), datetimes as date cells."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("任务分解")
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for r, c, value in rows:
+        if isinstance(value, datetime):
+            sheet.write_datetime(r, c, value, date_format)
+        else:
+            sheet.write(r, c, value)
+    for top, left, bottom, right, value in merges:
+        if isinstance(value, datetime):
+            sheet.merge_range(top, left, bottom, right, value, date_format)
+        else:
+            sheet.merge_range(top, left, bottom, right, value)
+    book.add_worksheet("填表说明").write(0, 0, "本表由各单位填报")
+    book.close()
+    return buffer.getvalue()
+
+
+def meeting_workbook(bad_deadline: str | None = None) -> bytes:
+    header = ["序号", "会议名称", "会议日期", "议定事项", "牵头单位", "配合单位", "完成时限"]
+    cells = [(0, 0, "青川区人民政府常务会议议定事项督办台账"), (1, 0, "（截至2026年10月）")]
+    cells += [(3, c, h) for c, h in enumerate(header)]
+    # Row 5 (Excel) is a section heading merged across the row.
+    data = [
+        (5, ["1", None, None, "完成体育馆设计招标", "区文旅局", "区财政局", "①2月上旬前，完成设计招标。②3月底前，完成施工招标。"]),
+        (6, ["2", None, None, "推进学校扩容", "区教育局", "区住建局、区教育局", 46387]),
+        (7, ["3", None, None, "落实秸秆禁烧", "各乡镇(街道)", "", bad_deadline or "每月28日前"]),
+        (9, ["1", None, None, "编制城市更新方案", "区自然资源局", "", datetime(2026, 12, 31)]),
+    ]
+    for r, values in data:
+        cells += [(r, c, v) for c, v in enumerate(values) if v not in (None, "")]
+    merges = [
+        (4, 0, 4, 6, "一、重大项目"),
+        (5, 1, 7, 1, "区政府第12次常务会议"),
+        (5, 2, 7, 2, datetime(2026, 9, 28)),
+        (8, 0, 8, 6, "二、城市建设"),
+    ]
+    cells += [(9, 1, "区政府第13次常务会议"), (9, 2, "2026年10月12日")]
+    return write_workbook(cells, merges)
+
+
+def test_xlsx_title_rows_merged_cells_and_section_headings(ledger):
+    result = load(ledger, "常务会议.xlsx", meeting_workbook(), options=LoadOptions(today=date(2026, 10, 20)))
+    assert result.committed, result.files[0].errors
+    assert result.files[0].rows == 6  # 4 tasks + 2 heading rows; the notes sheet is skipped with a warning
+    assert any("填表说明" in w for w in result.files[0].warnings)
+    rows = {(t["source"], t["item"]): t for t in task_list(ledger, date(2026, 10, 20)).iter_rows(named=True)}
+    assert set(rows) == {("区政府第12次常务会议", "1"), ("区政府第12次常务会议", "2"),
+                         ("区政府第12次常务会议", "3"), ("区政府第13次常务会议", "1")}
+    gym = rows[("区政府第12次常务会议", "1")]
+    assert gym["category"] == "一、重大项目"
+    assert gym["deadline"] == date(2027, 3, 31)
+    milestones = ledger.execute(
+        "SELECT seq, milestones.deadline FROM milestones JOIN tasks USING (task_id) WHERE content = '完成体育馆设计招标' ORDER BY seq"
+    ).fetchall()
+    assert milestones == [(1, date(2027, 2, 10)), (2, date(2027, 3, 31))]
+    school = rows[("区政府第12次常务会议", "2")]
+    assert school["deadline"] == date(2026, 12, 31)   # Excel serial 46387
+    assert school["co_units"] == ["区住房和城乡建设局"]  # the lead is not also a co-unit
+    assert rows[("区政府第12次常务会议", "3")]["lead_units"] == ["各乡镇(街道)"]
+    renewal = rows[("区政府第13次常务会议", "1")]
+    assert renewal["category"] == "二、城市建设"
+    assert renewal["source_date"] == date(2026, 10, 12)
+
+
+def test_a_bad_row_rejects_the_whole_file_and_names_its_excel_row(ledger):
+    result = load(ledger, "常务会议.xlsx", meeting_workbook(bad_deadline="下个阶段"), options=LoadOptions())
+    assert not result.committed
+    [error] = result.files[0].errors
+    assert (error.sheet, error.row, error.column, error.value) == ("任务分解", 8, "完成时限", "下个阶段")
+    assert "下个阶段" in error.message
+    for table in ("tasks", "sources", "units", "import_batches", "audit_log"):
+        assert scalar(ledger, f"SELECT count(*) FROM {table}") == 0, table
+
+
+def test_every_error_of_a_file_is_reported(ledger):
+    lines = BASIC[:2] + [
+        "1,加快推进老旧小区改造,区住建局,,王建国,下个阶段",
+        "2,,区商务局,,李明华,年底前",
+        "3,做好安全生产,,,王建国,年底前",
+        "3,重复序号的事项,区应急局,,王建国,年底前",
+        "5,好的一行,区应急局,,王建国,年底前",
+    ]
+    result = load(ledger, "bad.csv", csv_bytes(lines))
+    assert not result.committed
+    errors = {(e.row, e.column): e.message for e in result.files[0].errors}
+    assert "下个阶段" in errors[(3, "完成时限")]
+    assert "缺少" in errors[(4, "议定事项")]
+    assert "牵头单位" in errors[(5, "牵头单位")]
+    assert "重复" in errors[(6, "序号")] and "重复" in errors[(5, "序号")]
+    assert scalar(ledger, "SELECT count(*) FROM tasks") == 0
+
+
+def test_rows_without_a_known_source_are_errors(ledger):
+    result = load(ledger, "nosource.csv", csv_bytes(BASIC), options=LoadOptions())
+    assert not result.committed
+    assert len(result.files[0].errors) == 4
+    assert all("无法确定来源" in e.message for e in result.files[0].errors)
+
+
+def test_reimporting_the_same_file_changes_nothing(ledger):
+    data = csv_bytes(BASIC)
+    assert load(ledger, "basic.csv", data).committed
+    snapshot = ledger.execute("SELECT * FROM tasks ORDER BY task_id").fetchall()
+    audit = scalar(ledger, "SELECT count(*) FROM audit_log")
+    again = load(ledger, "renamed copy.csv", data)
+    assert not again.committed and not again.files[0].errors
+    assert "未作任何更改" in again.files[0].warnings[0]
+    assert ledger.execute("SELECT * FROM tasks ORDER BY task_id").fetchall() == snapshot
+    assert scalar(ledger, "SELECT count(*) FROM audit_log") == audit
+    assert scalar(ledger, "SELECT count(*) FROM import_batches") == 1
+
+
+def test_an_updated_list_updates_by_natural_key_audits_and_keeps_missing_rows(ledger):
+    assert load(ledger, "v1.csv", csv_bytes(BASIC)).committed
+    v2 = BASIC[:2] + [
+        BASIC[2],
+        "2,抓紧完成招商项目签约,区商务局,区发改局,李明华,2027年3月31日前",   # deadline changed
+        "3,做好安全生产大排查,区应急局,\"区住建局、区交通局\",王建国,每季度",  # co-unit added
+        "5,新增：推进数字政府建设,区大数据局,,李明华,年底前",                # new; item 4 dropped
+    ]
+    result = load(ledger, "v2.csv", csv_bytes(v2))
+    assert result.committed, result.files[0].errors
+    report = result.files[0]
+    assert (report.tasks_created, report.tasks_updated) == (1, 2)
+    assert any("第4项" in w and "未删除" in w for w in report.warnings)
+    assert scalar(ledger, "SELECT count(*) FROM tasks") == 5
+    changes = ledger.execute(
+        "SELECT entity_id, field, before, after FROM audit_log WHERE action = 'update' ORDER BY entity_id, field"
+    ).fetchall()
+    assert ("DB202600002", "deadline", "2026-12-31", "2027-03-31") in changes
+    assert ("DB202600002", "deadline_text", "2026年12月31日前", "2027年3月31日前") in changes
+    assert ("DB202600003", "co_units", "区住房和城乡建设局", "区住房和城乡建设局、区交通运输局") in changes
+    assert len(changes) == 3
+    tasks = tasks_by_item(ledger)
+    assert tasks["2"]["code"] == "DB202600002"  # the code is stable
+    assert tasks["3"]["co_units"] == ["区住房和城乡建设局", "区交通运输局"]
+
+
+def test_progress_file_appends_reports_and_closes_tasks(ledger):
+    assert load(ledger, "v1.csv", csv_bytes(BASIC)).committed
+    progress = [
+        "会议名称,序号,进展情况,填报日期,是否办结,办结日期",
+        "区政府第12次常务会议,1,已完成改造方案,2026-10-08,是,2026-10-09",
+        "区政府第12次常务会议,2,已签约3个项目,2026/10/08,否,",
+        "区政府第12次常务会议,3,完成三季度排查,2026年10月8日,否,",
+    ]
+    result = load(ledger, "进展.csv", csv_bytes(progress), options=LoadOptions(today=date(2026, 10, 9)))
+    assert result.committed, result.files[0].errors
+    assert result.files[0].progress_added == 3
+    tasks = tasks_by_item(ledger)
+    assert tasks["1"]["status"] == "done_on_time" and tasks["1"]["closed_date"] == date(2026, 10, 9)
+    assert tasks["2"]["status"] == "on_track"
+    assert scalar(ledger, "SELECT count(*) FROM audit_log WHERE action = 'close'") == 1
+    # The same reports from another file are not recorded twice.
+    again = load(ledger, "进展（副本）.csv", csv_bytes(progress + ["区政府第12次常务会议,4,已起草,2026-10-08,否,"]),
+                 options=LoadOptions(today=date(2026, 10, 9)))
+    assert again.committed and again.files[0].progress_added == 1
+    assert scalar(ledger, "SELECT count(*) FROM progress") == 4
+
+
+def test_a_periodic_task_is_judged_by_its_report_cycle_once_reports_exist(ledger):
+    assert load(ledger, "v1.csv", csv_bytes(BASIC)).committed
+    progress = ["会议名称,序号,进展情况,填报日期", "区政府第12次常务会议,3,完成三季度排查,2026-10-08"]
+    assert load(ledger, "p.csv", csv_bytes(progress), options=LoadOptions()).committed
+
+    def status(as_of: date) -> str:
+        return task_list(ledger, as_of).filter(item="3").row(0, named=True)["status"]
+
+    assert status(date(2026, 10, 7)) == "long_term"   # before the first report
+    assert status(date(2026, 11, 20)) == "long_term"  # next report due 2027-01-08
+    assert status(date(2027, 1, 5)) == "due_soon"
+    assert status(date(2027, 1, 9)) == "overdue"
+
+
+def test_progress_for_an_unknown_task_rejects_the_file(ledger):
+    assert load(ledger, "v1.csv", csv_bytes(BASIC)).committed
+    progress = ["会议名称,序号,进展情况,填报日期", "区政府第12次常务会议,9,不存在的事项,2026-10-08"]
+    result = load(ledger, "p.csv", csv_bytes(progress), options=LoadOptions())
+    assert not result.committed
+    assert result.files[0].errors[0].row == 2
+    assert scalar(ledger, "SELECT count(*) FROM progress") == 0
+
+
+def test_directives_each_row_its_own_source_with_issuing_leader(ledger):
+    lines = [
+        "序号,批示领导,批示时间,批示内容,承办单位,办理时限",
+        "1,王建国,2026-09-01,请区住建局牵头核查小区漏水问题,区住建局,15个工作日内",
+        "2,李明华,2026年9月3日,关于企业用工难的反映请研究,区人社局、区工信局等,1个月内",
+    ]
+    result = load(ledger, "批示.csv", csv_bytes(lines), options=LoadOptions())
+    assert result.committed, result.files[0].errors
+    sources = ledger.execute(
+        "SELECT s.kind, s.title, s.date, l.name FROM sources s JOIN leaders l USING (leader_id) ORDER BY s.date"
+    ).fetchall()
+    assert sources == [
+        ("directive", "王建国同志2026年9月1日批示", date(2026, 9, 1), "王建国"),
+        ("directive", "李明华同志2026年9月3日批示", date(2026, 9, 3), "李明华"),
+    ]
+    assert scalar(ledger, "SELECT deadline FROM tasks WHERE item = '2'") == date(2026, 10, 3)
+
+
+def test_a_deadline_beyond_the_calendar_counts_weekends_and_says_so(ledger):
+    options = LoadOptions(source_kind="专题会议", source_title="城市更新专题会议", source_date=date(2026, 12, 24))
+    lines = ["序号,工作任务,责任单位,时间节点", "1,完成片区征收,区住建局、区财政局,15个工作日内"]
+    result = load(ledger, "专题.csv", csv_bytes(lines), options=options)
+    assert result.committed, result.files[0].errors
+    assert any("2027" in w and "周末" in w for w in result.files[0].warnings)
+    deadline, note = ledger.execute("SELECT deadline, deadline_note FROM tasks").fetchone()
+    assert deadline == date(2027, 1, 14)  # 2026-12-25 .. counting weekdays only in 2027
+    assert "2027" in note
+    # The first unit of a 责任单位 list leads when the table has no 牵头单位 column.
+    row = task_list(ledger, date(2026, 12, 25)).row(0, named=True)
+    assert (row["lead_units"], row["co_units"]) == (["区住房和城乡建设局"], ["区财政局"])
+
+
+def test_unit_list_with_aliases_makes_short_names_resolve(ledger):
+    units = ["单位名称,简称,单位类型,分管领导", "区数据资源局,区数据局、数据局,部门,李明华"]
+    assert load(ledger, "units.csv", csv_bytes(units), options=LoadOptions()).committed
+    lines = ["序号,议定事项,牵头单位,完成时限", "1,建设城市大脑,数据局,年底前"]
+    result = load(ledger, "m.csv", csv_bytes(lines))
+    assert result.committed and result.files[0].new_units == []
+    assert tasks_by_item(ledger)["1"]["lead_units"] == ["区数据资源局"]
+    assert scalar(ledger, "SELECT l.name FROM units u JOIN leaders l USING (leader_id) WHERE u.name = '区数据资源局'") == "李明华"
+
+
+def test_preview_reports_counts_and_writes_nothing(ledger):
+    result = load(ledger, "basic.csv", csv_bytes(BASIC), commit=False)
+    assert not result.committed and result.files[0].tasks_created == 4
+    assert scalar(ledger, "SELECT count(*) FROM tasks") == 0
+    assert load(ledger, "basic.csv", csv_bytes(BASIC)).committed
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_load_and_status_json_and_exit_codes(tmp_path):
+    db = str(tmp_path / "cli.duckdb")
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(BASIC))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(BASIC[:3] + ["2,坏的一行,区商务局,,李明华,下个阶段"]))
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    source = ["--source-kind", "常务会议", "--source-title", "区政府第12次常务会议", "--source-date", "2026-09-28"]
+
+    rejected = run_cli("load", str(bad), "--db", db, *source, "--json")
+    assert rejected.returncode == 2, rejected.stderr
+    payload = json.loads(rejected.stdout)
+    assert payload["committed"] is False and payload["batch_id"] is None
+    assert payload["files"][0]["errors"][0]["row"] == 4
+    assert payload["files"][0]["errors"][0]["column"] == "完成时限"
+
+    unreadable = run_cli("load", str(binary), "--db", db, *source, "--json")
+    assert unreadable.returncode == 1
+    assert json.loads(unreadable.stdout)["files"][0]["errors"][0]["row"] is None
+
+    loaded = run_cli("load", str(good), "--db", db, *source, "--json")
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    payload = json.loads(loaded.stdout)
+    assert payload["committed"] and payload["batch_id"] and payload["files"][0]["tasks_created"] == 4
+
+    status = run_cli("status", "--db", db, "--as-of", "2026-10-12", "--json", "--tasks")
+    assert status.returncode == 0, status.stderr
+    summary = json.loads(status.stdout)
+    assert summary["total"] == 4 and summary["counts"]["overdue"] == 1
+    first = next(t for t in summary["tasks"] if t["item"] == "1")
+    assert first == {
+        "code": "DB202600001", "source": "区政府第12次常务会议", "item": "1", "content": "加快推进老旧小区改造",
+        "status": "overdue", "deadline": "2026-10-10", "deadline_text": "会后5个工作日内",
+        "lead_units": ["区住房和城乡建设局"], "co_units": ["区财政局", "各街道"], "leader": "王建国",
+        "overdue_workdays": 1, "milestones": [],
+    }
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", "序号,事项,牵头单位,完成时限\n".encode()])
+def test_empty_and_header_only_files_are_clear_errors(ledger, content):
+    result = load(ledger, "empty.csv", content)
+    assert not result.committed
+    assert result.files[0].errors and result.files[0].errors[0].message
+    assert scalar(ledger, "SELECT count(*) FROM tasks") == 0

@@ -1,0 +1,211 @@
+"""The upload page's work: options from the form, the import (preview or commit) through the
+same `import_files` as the CLI, and the frames the page shows (preview, row errors, history).
+
+Every import runs on a fresh cursor of the shared connection: the cursor is its own DuckDB
+connection, so the import's transaction and its temp tables (staged_tasks, matched, ...)
+belong to this import only, never to another session's query or an earlier import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl import history
+from etl.importer import ImportResult, InputFile, LoadOptions, import_files
+from etl.sources import KIND_LABELS, kind_from_title
+
+AUTO_KIND = "自动识别"
+KIND_CHOICES: list[str] = [AUTO_KIND, *KIND_LABELS.values()]
+
+# What the importer found a file to be (FileReport.kind, import_files.file_kind).
+FILE_KIND_LABELS: dict[str, str] = {
+    "tasks": "督办事项",
+    "progress": "进展情况",
+    "units": "单位名单",
+    "leaders": "领导名单",
+}
+
+PREVIEW_COLUMNS = ["文件", "内容", "行数", "新增", "更新", "进展", "新单位", "提示"]
+ERROR_COLUMNS = ["文件", "工作表", "行号", "列", "值", "原因"]
+BATCH_COLUMNS = ["批次", "导入人", "时间", "文件数", "行数", "新增", "更新", "进展"]
+BATCH_FILE_COLUMNS = ["文件名", "工作表", "内容", "SHA-256", "行数", "新增", "更新", "进展", "新单位", "提示"]
+
+
+@dataclass(frozen=True)
+class Totals:
+    files: int
+    rows: int
+    created: int
+    updated: int
+    progress: int
+    new_units: int
+    already_imported: int
+
+
+# ---------------------------------------------------------------------------------------
+# Options and the import
+
+
+def build_options(kind_choice: str, title: str | None, day: date | None, actor: str) -> LoadOptions:
+    """LoadOptions from the form. 自动识别 leaves the kind to the file's own columns, or to the
+    title when one is given (区政府第12次常务会议 is a 常务会议)."""
+    title = (title or "").strip() or None
+    kind = None if kind_choice == AUTO_KIND else kind_choice
+    if kind is None and title:
+        code = kind_from_title(title)
+        kind = KIND_LABELS[code] if code else None
+    return LoadOptions(source_kind=kind, source_title=title, source_date=day, actor=actor.strip() or "网页导入")
+
+
+def detected_kind(kind_choice: str, title: str | None) -> str | None:
+    """The kind 自动识别 reads from the title, to tell the user; None when not applicable."""
+    if kind_choice != AUTO_KIND or not (title or "").strip():
+        return None
+    code = kind_from_title(title)
+    return KIND_LABELS[code] if code else None
+
+
+def signature(files: list[InputFile], options: LoadOptions) -> str:
+    """Identifies a preview: the same files with the same options give the same preview."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(f"{file.name}\x1f{file.sha256}\x1e".encode())
+    digest.update(repr((options.source_kind, options.source_title, options.source_date, options.sheet)).encode())
+    return digest.hexdigest()
+
+
+def run_import(
+    con: duckdb.DuckDBPyConnection, files: list[InputFile], options: LoadOptions, *, commit: bool
+) -> ImportResult:
+    """The CLI's import; commit=False runs it whole and rolls it back (the preview)."""
+    cursor = con.cursor()
+    try:
+        return import_files(cursor, files, options, commit=commit)
+    finally:
+        cursor.close()
+
+
+# ---------------------------------------------------------------------------------------
+# What the page shows
+
+
+def totals(result: ImportResult) -> Totals:
+    reports = result.files
+    return Totals(
+        files=len(reports),
+        rows=sum(r.rows for r in reports),
+        created=sum(r.tasks_created for r in reports),
+        updated=sum(r.tasks_updated for r in reports),
+        progress=sum(r.progress_added for r in reports),
+        new_units=sum(len(r.new_units) for r in reports),
+        already_imported=sum(r.already_imported for r in reports),
+    )
+
+
+def nothing_to_import(result: ImportResult) -> bool:
+    """Every file was imported before with the same content."""
+    return bool(result.files) and all(r.already_imported for r in result.files)
+
+
+def _kind_label(kind: str | None) -> str:
+    if not kind:
+        return ""
+    return "、".join(FILE_KIND_LABELS.get(part, part) for part in kind.split("+"))
+
+
+def preview_frame(result: ImportResult) -> pl.DataFrame:
+    """One row per file: what the import creates, updates and adds."""
+    rows = [
+        {
+            "文件": Path(r.path).name,
+            "内容": "已导入过" if r.already_imported else _kind_label(r.kind),
+            "行数": r.rows,
+            "新增": r.tasks_created,
+            "更新": r.tasks_updated,
+            "进展": r.progress_added,
+            "新单位": "、".join(r.new_units),
+            "提示": "；".join(r.warnings),
+        }
+        for r in result.files
+    ]
+    schema = {"文件": pl.String, "内容": pl.String, "行数": pl.Int64, "新增": pl.Int64, "更新": pl.Int64,
+              "进展": pl.Int64, "新单位": pl.String, "提示": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def error_frame(result: ImportResult) -> pl.DataFrame:
+    """Every row error of every file: where it is and why."""
+    rows = [
+        {
+            "文件": Path(r.path).name,
+            "工作表": e.sheet or "",
+            "行号": e.row,
+            "列": e.column or "",
+            "值": e.value or "",
+            "原因": e.message,
+        }
+        for r in result.files
+        for e in r.errors
+    ]
+    schema = {"文件": pl.String, "工作表": pl.String, "行号": pl.Int64, "列": pl.String, "值": pl.String,
+              "原因": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def error_count(result: ImportResult) -> int:
+    return sum(len(r.errors) for r in result.files)
+
+
+def success_message(result: ImportResult) -> str:
+    t = totals(result)
+    parts = [f"已导入 {t.files} 个文件、{t.rows} 行：新增督办事项 {t.created} 项，更新 {t.updated} 项，"
+             f"新增进展 {t.progress} 条"]
+    if t.new_units:
+        parts.append(f"，新登记单位 {t.new_units} 个")
+    if t.already_imported:
+        parts.append(f"（{t.already_imported} 个文件此前已导入，未重复写入）")
+    parts.append(f"。批次：{result.batch_id}")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# History
+
+
+def batch_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The import batches, newest first, with the page's column names."""
+    frame = history.batches(con)
+    return frame.select(
+        pl.col("batch_id").alias("批次"),
+        pl.col("created_by").alias("导入人"),
+        pl.col("created_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("时间"),
+        pl.col("files").alias("文件数"),
+        pl.col("rows").alias("行数"),
+        pl.col("tasks_created").alias("新增"),
+        pl.col("tasks_updated").alias("更新"),
+        pl.col("progress_added").alias("进展"),
+    )
+
+
+def batch_file_table(con: duckdb.DuckDBPyConnection, batch_id: str) -> pl.DataFrame:
+    """The files of one batch."""
+    frame = history.batch_files(con, batch_id)
+    kind = pl.col("file_kind").str.split("+").list.eval(pl.element().replace(FILE_KIND_LABELS)).list.join("、")
+    return frame.select(
+        pl.col("file_name").alias("文件名"),
+        pl.col("sheet").replace("", "全部").alias("工作表"),
+        kind.alias("内容"),
+        pl.col("sha256").alias("SHA-256"),
+        pl.col("rows").alias("行数"),
+        pl.col("tasks_created").alias("新增"),
+        pl.col("tasks_updated").alias("更新"),
+        pl.col("progress_added").alias("进展"),
+        pl.col("new_units").list.join("、").alias("新单位"),
+        pl.col("warnings").list.join("；").alias("提示"),
+    )

@@ -499,6 +499,9 @@ _SECTIONS = (
 )
 _SECTION_SIZES = (20, 15, 14, 16, 14, 22, 20)
 
+# Templates about building something get construction steps; the others policy steps.
+_CONSTRUCTION = re.compile(r"\{proj\}|棚户区|背街小巷|积水点|停车泊位|充电桩|污水处理厂|幼儿园|养老服务中心|"
+                           r"高标准农田|农村公路|供水保障|燃气管网|综合服务站")
 _STEP_ACTIVITIES = {
     "project": ("完成设计招标", "完成施工招标", "开工建设", "主体完工", "竣工验收并投入使用"),
     "policy": ("完成调研摸底", "制定实施方案", "全面组织实施", "完成目标任务并开展评估"),
@@ -723,7 +726,7 @@ class _Planner:
     def _join(self, names: list[str], *, etc: bool = True) -> str:
         if not names:
             return ""
-        sep = self._weighted(["、", "，", ",", "；", " ", "、 "], [10, 2.5, 1.5, 1, 1, 0.7])
+        sep = self._weighted(["、", "，", ",", "；", ";", " ", "、 "], [10, 2.5, 1.5, 1, 0.5, 1, 0.7])
         cell = sep.join(names)
         if etc and len(names) >= 2 and self.rng.random() < 0.15:
             cell += "等"
@@ -969,7 +972,10 @@ class _Planner:
         }
         for meeting in self.meetings:
             templates = themed.get(meeting.title, general)
-            if meeting.kind == "常务会议":
+            if meeting.kind == "全体会议":
+                # A plenary sets the year's work; decisions on documents and funds are for other meetings.
+                templates = [t for t in general if "会议" not in t.text]
+            elif meeting.kind == "常务会议":
                 # 常务会议 decide documents and funds more often than other meetings.
                 templates = general + [t for t in general if "会议" in t.text] * 4
             age = (self.today - meeting.day).days
@@ -1089,10 +1095,8 @@ class _Planner:
             return
         n_before = min(len(candidates), self.rng.choice((1, 2, 2, 3)))
         steps = sorted(self.rng.sample(candidates, n_before))
-        construction = re.search("建设|改造|工程|整治", task.text) and "储备" not in task.text
-        activities = _STEP_ACTIVITIES["project" if construction else "policy"]
-        start = self.rng.randint(0, len(activities) - n_before - 1)
-        words = activities[start:start + n_before + 1]
+        activities = _STEP_ACTIVITIES["project" if _CONSTRUCTION.search(tpl.text) else "policy"]
+        words = activities[-(n_before + 1):]  # the last step always finishes the task
 
         def month_phrase(day: date) -> str:
             part = "上旬前" if day.day == 10 else "底前"

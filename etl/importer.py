@@ -25,7 +25,16 @@ from etl.deadlines import DeadlineError, parse_deadline
 from etl.headers import FIELD_LABELS
 from etl.reader import ROW, ReadError, Sheet, read_file
 from etl.sources import KIND_LABELS, RECTIFICATION_KINDS, kind_code, kind_from_title, number_from_title
-from etl.units import Catalog, UnitResolver, assign_roles, extract_annotated_units, infer_unit_kind, is_collective, split_units
+from etl.units import (
+    Catalog,
+    UnitList,
+    UnitResolver,
+    assign_roles,
+    extract_annotated_units,
+    infer_unit_kind,
+    is_collective,
+    split_units,
+)
 from etl.workcal import WorkCalendar
 
 
@@ -120,6 +129,7 @@ STAGED_PROGRESS = {
 
 _HEADING = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节篇])")
 _NOTE = re.compile(r"^(注|备注|说明|填表|填报人|审核人|联系人|制表|附件)")
+_ANNOTATION_HINT = re.compile(r"单位|牵头|负责|配合|协办")
 _ITEM_TRAILER = re.compile(r"[、.．,，\s]+$")
 _LEADER_TITLE = re.compile(r"(常务副区长|副区长|区长|常务副市长|副市长|市长|副县长|县长|同志)$")
 _YES = {"是", "已办结", "办结", "已完成", "完成", "Y", "y", "yes", "√", "已销号"}
@@ -171,8 +181,32 @@ class _Context:
             for kind, title, day in con.execute("SELECT kind, title, date FROM sources").fetchall()
         }
         self.sources: dict[str, _Source] = {}
+        self._unit_lists: dict[tuple[str | None, str | None], UnitList | None] = {}
+        self._canonical: dict[str, str] = {}
         self.new_leaders: list[str] = []
         self.aliases_seen: dict[str, str] = {}   # written name -> canonical
+
+
+    def unit_list(self, cell: str | None, annotated: str | None) -> UnitList | None:
+        """A unit cell split into names, plus names annotated in the task text; memoised,
+        since a list repeats the same few cells thousands of times."""
+        key = (cell, annotated)
+        if key not in self._unit_lists:
+            written = split_units(cell) if cell else None
+            names = (written.names if written else ()) + tuple(annotated.split("\x1f") if annotated else ())
+            self._unit_lists[key] = UnitList(
+                names=names, open_ended=bool(written and written.open_ended),
+                marked_leads=written.marked_leads if written else (),
+            ) if names else None
+        return self._unit_lists[key]
+
+    def resolve_unit(self, name: str) -> str:
+        if name not in self._canonical:
+            canonical, _ = self.resolver.resolve(name)
+            if canonical != name:
+                self.aliases_seen.setdefault(name, canonical)
+            self._canonical[name] = canonical
+        return self._canonical[name]
 
 
 # ---------------------------------------------------------------------------------------
@@ -300,7 +334,10 @@ def _map_distinct(frame: pl.DataFrame, columns: list[str], function, schema: dic
     """Applies function once per distinct combination of columns and joins the results back."""
     keys = frame.select(columns).unique(maintain_order=True)
     results = [function(*row) for row in keys.iter_rows()]
-    mapped = pl.DataFrame(results, schema=schema, orient="row")
+    by_column = list(zip(*results)) if results else [()] * len(schema)
+    mapped = pl.DataFrame(
+        [pl.Series(name, values, dtype=dtype) for (name, dtype), values in zip(schema.items(), by_column, strict=True)]
+    )
     return frame.join(pl.concat([keys, mapped], how="horizontal"), on=columns, how="left", nulls_equal=True)
 
 
@@ -365,10 +402,13 @@ def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileRepo
                           pl.coalesce("_source_title", "_directive_leader"), pl.col("_source_error"))
 
     # Content, with units annotated inside it taken out.
-    frame = _map_distinct(frame, ["_content"], lambda text: _annotation(text), {
-        "content": pl.String, "_ann_lead": pl.String, "_ann_co": pl.String,
+    # Only text that mentions units is searched for annotations: most rows have none.
+    annotated = pl.col("_content").str.contains(_ANNOTATION_HINT.pattern).fill_null(False)
+    frame = frame.with_columns(_annotated_text=pl.when(annotated).then(pl.col("_content")))
+    frame = _map_distinct(frame, ["_annotated_text"], _annotation, {
+        "_cleaned": pl.String, "_ann_lead": pl.String, "_ann_co": pl.String,
         "_ann_responsible": pl.String, "_ann_open": pl.Boolean,
-    })
+    }).with_columns(content=pl.when(annotated).then(pl.col("_cleaned")).otherwise(pl.col("_content")))
     errors += _error_rows(frame, pl.col("content").is_null(), sheet.fields.get("content"), pl.col("_content"),
                           f"缺少{label['content']}内容")
 
@@ -490,27 +530,13 @@ def _annotation(text: str | None):
 
 
 def _unit_roles(context: _Context, first_leads: bool, lead, responsible, co, ann_lead, ann_co, ann_responsible, ann_open):
-    from etl.units import UnitList
-
-    def merged(cell: str | None, annotated: str | None) -> UnitList | None:
-        written = split_units(cell) if cell else None
-        names = (written.names if written else ()) + tuple(annotated.split("\x1f") if annotated else ())
-        if not names:
-            return None
-        return UnitList(names=names, open_ended=bool(written and written.open_ended),
-                        marked_leads=written.marked_leads if written else ())
-
-    roles = assign_roles(merged(lead, ann_lead), merged(responsible, ann_responsible), merged(co, ann_co), first_leads)
-    leads = list(dict.fromkeys(_resolve_unit(context, n) for n in roles.lead))
-    cos = [u for u in dict.fromkeys(_resolve_unit(context, n) for n in roles.co) if u not in leads]
+    roles = assign_roles(
+        context.unit_list(lead, ann_lead), context.unit_list(responsible, ann_responsible),
+        context.unit_list(co, ann_co), first_leads,
+    )
+    leads = list(dict.fromkeys(context.resolve_unit(n) for n in roles.lead))
+    cos = [u for u in dict.fromkeys(context.resolve_unit(n) for n in roles.co) if u not in leads]
     return leads, cos, roles.open_ended or bool(ann_open)
-
-
-def _resolve_unit(context: _Context, name: str) -> str:
-    canonical, _ = context.resolver.resolve(name)
-    if canonical != name:
-        context.aliases_seen.setdefault(name, canonical)
-    return canonical
 
 
 def _deadline(context: _Context, text: str | None, base: date | None):

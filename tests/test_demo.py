@@ -13,7 +13,9 @@ import polars as pl
 import pytest
 
 from etl import demo
+from etl.deadlines import parse_deadline
 from etl.demo import CATEGORIES, DemoFile, build_demo_files, demo_plan
+from etl.workcal import WorkCalendar
 
 TODAY = date(2026, 6, 15)
 TODAYS = (date(2025, 12, 30), date(2026, 2, 19), TODAY, date(2026, 10, 9), date(2027, 3, 15))
@@ -136,8 +138,8 @@ def test_leaders_and_units(built):
                      "区行政审批局", "区科学技术局", "区工业和信息化局", "区政府办公室", "区信访局", "公安青川分局",
                      "区城投集团有限公司"):
         assert required in names
-    发改 = units.filter(pl.col("单位名称") == "区发展和改革局")["简称"][0]
-    assert 发改.split("、") == ["区发改局", "发改局"]
+    short_forms = units.filter(pl.col("单位名称") == "区发展和改革局")["简称"][0]
+    assert short_forms.split("、") == ["区发改局", "发改局"]
 
 
 def test_gbk_csv_is_not_utf8(built):
@@ -334,11 +336,9 @@ def test_deadline_shapes_present():
 
 @pytest.mark.parametrize("today", TODAYS)
 def test_deadlines_read_by_the_etl_as_planned(today):
-    deadlines = pytest.importorskip("etl.deadlines")
-    workcal = pytest.importorskip("etl.workcal")
-    calendar = workcal.WorkCalendar()
+    calendar = WorkCalendar()
     for t in demo_plan(today):
-        parsed = deadlines.parse_deadline(t.deadline, t.source_date, calendar)
+        parsed = parse_deadline(t.deadline, t.source_date, calendar)
         if t.due is None:
             assert parsed.kind in ("cycle", "long_term"), t.deadline
         else:

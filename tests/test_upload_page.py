@@ -1,0 +1,199 @@
+"""数据导入 page, driven through the real dashboard with AppTest: upload, preview, confirm.
+
+AppTest (streamlit 1.67) drives st.file_uploader: `at.file_uploader(key=...).set_value((name, bytes, mime))`
+registers the bytes with the test session's uploaded-file manager, and the page reads them back
+as UploadedFile objects, exactly as in a browser session.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from etl.db import open_ledger
+
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+TIMEOUT = 60
+
+GOOD_CSV = (
+    "序号,工作任务,牵头单位,配合单位,完成时限\n"
+    "1,推进老旧小区加装电梯试点，年内完成10部电梯安装。,区住房和城乡建设局,区财政局,2026年12月31日前\n"
+    "2,完善城区停车设施规划，新增公共停车泊位500个。,区自然资源局,区交通运输局,2026年10月底前\n"
+)
+BAD_CSV = (
+    "序号,工作任务,牵头单位,完成时限\n"
+    "1,开展校园周边食品安全专项整治。,区市场监督管理局,2026年9月30日\n"
+    "2,推进农村生活污水治理。,区生态环境局,下个阶段\n"
+)
+# A list that names its own meeting: 自动识别 needs no source from the form.
+MEETING_CSV = (
+    "会议名称,会议日期,序号,议定事项,牵头单位,完成时限\n"
+    "区政府第8次常务会议,2026年3月12日,1,加快建设城东污水处理厂二期工程，年底前通水运行。,区水利局,2026年12月31日前\n"
+    "区政府第8次常务会议,2026年3月12日,2,做好春季森林防火工作，落实24小时值班制度。,区应急管理局,立即\n"
+)
+
+
+@pytest.fixture
+def ledger(tmp_path, monkeypatch) -> Path:
+    """An empty ledger in tmp_path, named by $LEDGER_DB, with no connection left cached."""
+    path = tmp_path / "ledger.duckdb"
+    open_ledger(path).close()
+    monkeypatch.setenv("LEDGER_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _count(path: Path, query: str) -> int:
+    # Same process and configuration as the app's connection: DuckDB shares the open database.
+    con = duckdb.connect(str(path))
+    try:
+        return con.execute(query).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _upload_page() -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["数据导入"]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, int]:
+    return {m.label: int(m.value) for m in at.metric}
+
+
+PREVIEW = ["文件", "内容", "行数", "新增", "更新", "进展", "新单位", "提示"]
+ERRORS = ["文件", "工作表", "行号", "列", "值", "原因"]
+BATCHES = ["批次", "导入人", "时间", "文件数", "行数", "新增", "更新", "进展"]
+BATCH_FILES = ["文件名", "工作表", "内容", "SHA-256", "行数", "新增", "更新", "进展", "新单位", "提示"]
+
+
+def _table(at: AppTest, columns: list[str]):
+    """The table the page shows with exactly these columns (AppTest does not expose a plain
+    st.dataframe's key)."""
+    found = [d.value for d in at.dataframe if list(d.value.columns) == columns]
+    assert len(found) == 1, f"expected one table with columns {columns}, found {len(found)}"
+    return found[0]
+
+
+def _has_table(at: AppTest, columns: list[str]) -> bool:
+    return any(list(d.value.columns) == columns for d in at.dataframe)
+
+
+def test_good_csv_preview_then_confirm(ledger):
+    at = _upload_page()
+    at.file_uploader(key="upload_files").set_value(("城建专题会议.csv", GOOD_CSV.encode("utf-8"), "text/csv"))
+    at.selectbox(key="upload_kind").select("专题会议")
+    at.text_input(key="upload_title").input("区政府城建工作专题会议")
+    at.date_input(key="upload_date").set_value(date(2026, 5, 6))
+    at.run()
+    assert not at.exception, at.exception
+
+    # The preview: counts per file, nothing written yet.
+    assert _metrics(at)["新增事项"] == 2
+    assert _metrics(at)["数据行"] == 2
+    preview = _table(at, PREVIEW)
+    assert preview.iloc[0]["文件"] == "城建专题会议.csv"
+    assert (preview.iloc[0]["行数"], preview.iloc[0]["新增"], preview.iloc[0]["更新"]) == (2, 2, 0)
+    assert not at.error
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 0
+    assert _count(ledger, "SELECT count(*) FROM import_batches") == 0
+
+    # 确认导入 stays disabled until the importer is named.
+    assert at.button(key="upload_confirm").disabled
+    at.text_input(key="upload_actor").input("督查室王敏").run()
+    assert not at.button(key="upload_confirm").disabled
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 0
+
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert len(at.success) == 1
+    assert "新增督办事项 2 项" in at.success[0].value
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 2
+    assert _count(ledger, "SELECT count(*) FROM tasks WHERE content LIKE '%加装电梯%'") == 1
+
+    # The history shows the batch and its file; the same file again changes nothing.
+    batches = _table(at, BATCHES)
+    assert (batches.iloc[0]["导入人"], batches.iloc[0]["文件数"], batches.iloc[0]["新增"]) == ("督查室王敏", 1, 2)
+    files = _table(at, BATCH_FILES)
+    assert files.iloc[0]["文件名"] == "城建专题会议.csv"
+    assert len(files.iloc[0]["SHA-256"]) == 64
+    assert any("此前均已导入" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "upload_confirm"]
+
+
+def test_bad_row_is_shown_and_nothing_is_committed(ledger):
+    at = _upload_page()
+    at.file_uploader(key="upload_files").set_value(("问题清单.csv", BAD_CSV.encode("utf-8"), "text/csv"))
+    at.selectbox(key="upload_kind").select("专题会议")
+    at.text_input(key="upload_title").input("区政府环境整治专题会议")
+    at.date_input(key="upload_date").set_value(date(2026, 5, 6))
+    at.text_input(key="upload_actor").input("督查室王敏")
+    at.run()
+    assert not at.exception, at.exception
+
+    assert any("1 处错误" in e.value for e in at.error)
+    errors = _table(at, ERRORS)
+    assert len(errors) == 1
+    row = errors.iloc[0]
+    assert (row["文件"], row["行号"], row["列"], row["值"]) == ("问题清单.csv", 3, "完成时限", "下个阶段")
+    assert "无法识别的完成时限" in row["原因"]
+    # No way to commit, and nothing was committed.
+    assert not [b for b in at.button if b.key == "upload_confirm"]
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 0
+    assert _count(ledger, "SELECT count(*) FROM import_batches") == 0
+    assert not _has_table(at, BATCHES)
+    assert any("还没有导入记录" in i.value for i in at.info)
+
+
+def test_gbk_csv_with_its_own_meeting_is_accepted(ledger):
+    at = _upload_page()
+    data = MEETING_CSV.encode("gbk")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    at.file_uploader(key="upload_files").set_value(("常务会议议定事项.csv", data, "text/csv"))
+    at.text_input(key="upload_actor").input("督查室王敏")
+    at.run()   # 来源类型 stays 自动识别: the file names its meeting
+    assert not at.exception, at.exception
+    assert at.selectbox(key="upload_kind").value == "自动识别"
+    assert not at.error
+    assert _metrics(at)["新增事项"] == 2
+
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert "新增督办事项 2 项" in at.success[0].value
+    assert _count(ledger, "SELECT count(*) FROM tasks WHERE content LIKE '%城东污水处理厂%'") == 1
+    assert _count(ledger, "SELECT count(*) FROM sources WHERE title = '区政府第8次常务会议' AND kind = 'executive'") == 1
+
+
+def test_several_files_in_one_batch(ledger):
+    at = _upload_page()
+    at.file_uploader(key="upload_files").set_value([
+        ("城建专题会议.csv", GOOD_CSV.encode("utf-8"), "text/csv"),
+        ("常务会议议定事项.csv", MEETING_CSV.encode("gbk"), "text/csv"),
+    ])
+    at.selectbox(key="upload_kind").select("专题会议")
+    at.text_input(key="upload_title").input("区政府城建工作专题会议")
+    at.date_input(key="upload_date").set_value(date(2026, 5, 6))
+    at.text_input(key="upload_actor").input("督查室王敏")
+    at.run()
+    assert not at.exception, at.exception
+    assert len(_table(at, PREVIEW)) == 2
+    assert _metrics(at)["新增事项"] == 4
+
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 4
+    assert _count(ledger, "SELECT count(*) FROM import_batches") == 1
+    assert _table(at, BATCHES).iloc[0]["文件数"] == 2

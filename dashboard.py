@@ -2,6 +2,17 @@
 
 import streamlit as st
 
+from ui.state import sidebar
+
 st.set_page_config(page_title="督查督办台账", page_icon="📋", layout="wide")
-navigation = st.navigation([st.Page("pages/overview.py", title="督查总览", icon="📊", default=True)])
+navigation = st.navigation([
+    st.Page("pages/overview.py", title="督查总览", icon="📊", default=True),
+    st.Page("pages/overdue.py", title="逾期预警", icon="🚨"),
+    st.Page("pages/rectification.py", title="整改跟踪", icon="🔧"),
+    st.Page("pages/ledger.py", title="任务台账", icon="📒"),
+    st.Page("pages/leaders.py", title="领导督办", icon="👤"),
+    st.Page("pages/units.py", title="单位排名", icon="🏢"),
+    st.Page("pages/upload.py", title="数据导入", icon="📥"),
+])
+sidebar()
 navigation.run()

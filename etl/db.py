@@ -92,7 +92,7 @@ def refresh_calendar(con: duckdb.DuckDBPyConnection, holiday_file: Path = DEFAUL
     calendar = WorkCalendar(holiday_file)
     days = calendar.table(CALENDAR_FIRST, CALENDAR_LAST)
     covered = {year: calendar.covers(year) for year in range(CALENDAR_FIRST.year, CALENDAR_LAST.year + 1)}
-    frame = pl.DataFrame(
+    pl.DataFrame(
         {"day": [d for d, _ in days], "is_workday": [w for _, w in days]},
         schema={"day": pl.Date, "is_workday": pl.Boolean},
     ).with_columns(
@@ -117,7 +117,7 @@ def seed_unit_catalog(con: duckdb.DuckDBPyConnection) -> None:
     from etl.units import Catalog
 
     pairs = Catalog.load().pairs()
-    frame = pl.DataFrame({"alias": [a for a, _ in pairs], "canonical": [c for _, c in pairs]})
+    pl.DataFrame({"alias": [a for a, _ in pairs], "canonical": [c for _, c in pairs]})
     con.execute("INSERT OR IGNORE INTO unit_catalog SELECT alias, canonical FROM frame")
 
 

@@ -129,6 +129,10 @@ STAGED_PROGRESS = {
 
 _HEADING = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节篇])")
 _NOTE = re.compile(r"^(注|备注|说明|填表|填报人|审核人|联系人|制表|附件)")
+_JOIN = "\x1f"  # joins names inside one text value; never part of a name
+# A unit cell of plain names between separators: no brackets, 等, 和, roles or numbering.
+_SIMPLE_CELL = r"^\p{Han}+(?:[、，,；;]\p{Han}+)*$"
+_NOT_SIMPLE = r"[和及与等无]|牵头|配合|负责|协办|主办"
 _ANNOTATION_HINT = re.compile(r"单位|牵头|负责|配合|协办")
 _ITEM_TRAILER = re.compile(r"[、.．,，\s]+$")
 _LEADER_TITLE = re.compile(r"(常务副区长|副区长|区长|常务副市长|副市长|市长|副县长|县长|同志)$")
@@ -193,7 +197,7 @@ class _Context:
         key = (cell, annotated)
         if key not in self._unit_lists:
             written = split_units(cell) if cell else None
-            names = (written.names if written else ()) + tuple(annotated.split("\x1f") if annotated else ())
+            names = (written.names if written else ()) + tuple(annotated.split(_JOIN) if annotated else ())
             self._unit_lists[key] = UnitList(
                 names=names, open_ended=bool(written and written.open_ended),
                 marked_leads=written.marked_leads if written else (),
@@ -334,7 +338,7 @@ def _map_distinct(frame: pl.DataFrame, columns: list[str], function, schema: dic
     """Applies function once per distinct combination of columns and joins the results back."""
     keys = frame.select(columns).unique(maintain_order=True)
     results = [function(*row) for row in keys.iter_rows()]
-    by_column = list(zip(*results)) if results else [()] * len(schema)
+    by_column = list(zip(*results, strict=False)) if results else [()] * len(schema)
     mapped = pl.DataFrame(
         [pl.Series(name, values, dtype=dtype) for (name, dtype), values in zip(schema.items(), by_column, strict=True)]
     )
@@ -342,7 +346,6 @@ def _map_distinct(frame: pl.DataFrame, columns: list[str], function, schema: dic
 
 
 def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileReport) -> pl.DataFrame | None:
-    options = context.options
     columns = sheet.columns
     frame = sheet.frame.with_columns(_sheet=pl.lit(sheet.sheet, dtype=pl.String))
 
@@ -414,11 +417,24 @@ def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileRepo
 
     # Units: split, roles, canonical names.
     first_leads = "lead_units" not in sheet.fields
-    frame = _map_distinct(
-        frame, ["_lead", "_responsible", "_co", "_ann_lead", "_ann_co", "_ann_responsible", "_ann_open"],
-        lambda *row: _unit_roles(context, first_leads, *row),
-        {"lead_units": pl.List(pl.String), "co_units": pl.List(pl.String), "open_unit_list": pl.Boolean},
+    simple = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c).str.contains(_SIMPLE_CELL) & ~pl.col(c).str.contains(_NOT_SIMPLE))
+         for c in ("_lead", "_responsible", "_co")]
+        + [pl.col(c).is_null() for c in ("_ann_lead", "_ann_co", "_ann_responsible")]
     )
+    frame = frame.with_columns(_simple_units=simple)
+    simple_rows = _simple_unit_roles(frame.filter("_simple_units"), first_leads, context)
+    frame = _map_distinct(
+        frame.filter(~pl.col("_simple_units")),
+        ["_lead", "_responsible", "_co", "_ann_lead", "_ann_co", "_ann_responsible", "_ann_open"],
+        lambda *row: _unit_roles(context, first_leads, *row),
+        {"_lead_units": pl.String, "_co_units": pl.String, "open_unit_list": pl.Boolean},
+    ).with_columns(
+        # Lists travel as joined text: building list Series from Python is the slow part.
+        lead_units=pl.col("_lead_units").str.split(_JOIN).list.filter(pl.element() != ""),
+        co_units=pl.col("_co_units").str.split(_JOIN).list.filter(pl.element() != ""),
+    ).drop("_lead_units", "_co_units")
+    frame = pl.concat([simple_rows, frame.select(simple_rows.columns)], how="vertical_relaxed").sort(ROW)
     unit_column = sheet.fields.get("lead_units") or sheet.fields.get("responsible_units")
     errors += _error_rows(frame, pl.col("lead_units").list.len() == 0, unit_column,
                           pl.coalesce("_lead", "_responsible"), "缺少牵头单位（责任单位）")
@@ -524,8 +540,45 @@ def _annotation(text: str | None):
     # Joined into plain text so the distinct-value join below works on text keys.
     return (
         found.text or None,
-        *["\x1f".join(u.names) if u and u.names else None for u in lists],
+        *[_JOIN.join(u.names) if u and u.names else None for u in lists],
         any(u.open_ended for u in lists if u),
+    )
+
+
+def _simple_unit_roles(frame: pl.DataFrame, first_leads: bool, context: _Context) -> pl.DataFrame:
+    """Roles for rows whose unit cells are plain names between separators (most rows of a
+    large list), in polars over whole columns; the same rules as etl.units.assign_roles."""
+    def names(column: str) -> pl.Expr:
+        return pl.col(column).str.replace_all(r"[，,；;]", "、").str.split("、").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+
+    frame = frame.with_columns(_l=names("_lead"), _r=names("_responsible"), _c=names("_co"))
+    written = pl.concat([frame["_l"].explode(), frame["_r"].explode(), frame["_c"].explode()]).drop_nulls().unique()
+    canonical = {name: context.resolve_unit(name) for name in written.to_list() if name}
+    resolve = pl.element().replace_strict(canonical, default=pl.element())
+    frame = frame.with_columns([pl.col(c).list.eval(resolve) for c in ("_l", "_r", "_c")])
+    has_lead = pl.col("_l").list.len() > 0
+    if first_leads:
+        lead = pl.when(has_lead).then("_l").otherwise(pl.col("_r").list.head(1))
+        rest = pl.when(has_lead).then("_r").otherwise(pl.col("_r").list.slice(1))
+    else:
+        lead = pl.when(has_lead).then("_l").otherwise("_r")
+        rest = pl.when(has_lead).then("_r").otherwise(pl.lit([], dtype=pl.List(pl.String)))
+    frame = frame.with_columns(
+        lead_units=lead.list.unique(maintain_order=True),
+        _co_all=pl.concat_list(pl.col("_c"), rest).list.unique(maintain_order=True),
+        open_unit_list=pl.lit(False),
+        _i=pl.int_range(pl.len()),
+    )
+    # A lead is never also a co-unit: drop it from the co list, keeping the written order.
+    co_units = (
+        frame.select("_i", name=pl.col("_co_all")).explode("name").drop_nulls("name")
+        .join(frame.select("_i", name=pl.col("lead_units")).explode("name"), on=["_i", "name"], how="anti")
+        .group_by("_i", maintain_order=True).agg(co_units=pl.col("name"))
+    )
+    return (
+        frame.join(co_units, on="_i", how="left")
+        .with_columns(pl.col("co_units").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .drop("_l", "_r", "_c", "_co_all", "_i")
     )
 
 
@@ -536,7 +589,7 @@ def _unit_roles(context: _Context, first_leads: bool, lead, responsible, co, ann
     )
     leads = list(dict.fromkeys(context.resolve_unit(n) for n in roles.lead))
     cos = [u for u in dict.fromkeys(context.resolve_unit(n) for n in roles.co) if u not in leads]
-    return leads, cos, roles.open_ended or bool(ann_open)
+    return _JOIN.join(leads), _JOIN.join(cos), roles.open_ended or bool(ann_open)
 
 
 def _deadline(context: _Context, text: str | None, base: date | None):

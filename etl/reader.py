@@ -190,14 +190,14 @@ def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> She
         while name in columns:
             name += "_"
         columns.append(name)
-    data = raw.slice(best + 1).rename(dict(zip(raw.columns, columns)))
+    data = raw.slice(best + 1).rename(dict(zip(raw.columns, columns, strict=False)))
     data = data.with_columns(
         [pl.col(c).str.strip_chars().replace("", None) for c in columns]
     ).with_columns(pl.int_range(best + 2, best + 2 + data.height, dtype=pl.Int64).alias(ROW))
     # Rows with nothing in them, and a repeated header row (page breaks), are not data.
     any_value = pl.any_horizontal([pl.col(c).is_not_null() for c in columns])
     repeated_header = pl.all_horizontal(
-        [pl.col(c).eq_missing(normalize_header(h) or None) for c, h in zip(columns, header_cells)]
+        [pl.col(c).eq_missing(normalize_header(h) or None) for c, h in zip(columns, header_cells, strict=False)]
     )
     data = data.filter(any_value & ~repeated_header)
     if data.is_empty():

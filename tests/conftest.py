@@ -13,3 +13,78 @@ def ledger(tmp_path):
     con = open_ledger(tmp_path / "ledger.duckdb")
     yield con
     con.close()
+
+
+# --------------------------------------------------------------------------- dashboard ledger
+# A small ledger whose statuses are known for DASHBOARD_AS_OF (a Monday): built by importing
+# the CSV files below through etl.importer, plus an extension, a verification and a 回头看
+# written directly (the importer does not take those).
+
+DASHBOARD_AS_OF = __import__("datetime").date(2026, 6, 15)
+
+MEETING_CSV = """序号,会议名称,会议日期,议定事项,牵头单位,配合单位,责任领导,完成时限,进展情况,填报日期,是否办结,办结日期
+1,区政府第5次常务会议,2026-03-02,加快推进老旧小区改造,区住建局,区财政局、区发改局,张三,2026年4月30日前,正在开展摸底调查,2026-04-20,否,
+2,区政府第5次常务会议,2026-03-02,制定营商环境优化方案,区发改局,区市场监管局,张三,2026年5月29日前,方案已起草,2026-05-20,否,
+3,区政府第5次常务会议,2026-03-02,完成河道综合整治验收,区水利局,,李四,2026年6月17日前,,,,
+4,区政府第5次常务会议,2026-03-02,推进招商引资项目落地,区商务局,区发改局,李四,2026年12月31日前,,,,
+5,区政府第5次常务会议,2026-03-02,常态化开展安全生产排查,区应急局,,张三,长期坚持,,,,
+6,区政府第5次常务会议,2026-03-02,完成预算调整报告,区财政局,,李四,2026年5月31日前,报告已报区政府,2026-05-20,是,2026-05-20
+7,区政府第5次常务会议,2026-03-02,出台就业帮扶措施,区人社局,区财政局,张三,2026年4月30日前,措施已印发,2026-05-10,是,2026-05-10
+8,区政府第5次常务会议,2026-03-02,完成财政专项资金清理,区财政局,区审计局,李四,2026年6月1日前,清理过半,2026-06-01,否,
+9,区政府第6次常务会议,2026-07-01,研究下半年重点工作,区发改局,,张三,2026年9月30日前,,,,
+"""
+
+DIRECTIVE_CSV = """序号,批示领导,批示时间,批示内容,牵头单位,配合单位,完成时限
+1,王五,2026-04-01,尽快解决群众反映的供水问题,区住建局,区水利局,2026年5月15日前
+"""
+
+AUDIT_CSV = """序号,问题,整改措施,整改单位,整改时限
+1,专项资金闲置,盘活闲置资金并建立台账,区财政局,2026年5月31日前
+2,项目未按期验收,督促施工单位完成验收,区住建局,2026年8月31日前
+"""
+
+
+def build_dashboard_ledger(path):
+    """Writes the dashboard test ledger at `path` and returns it."""
+    from pathlib import Path
+
+    from etl.importer import InputFile, LoadOptions, import_files
+
+    path = Path(path)
+    con = open_ledger(path)
+    try:
+        today = DASHBOARD_AS_OF
+        for name, text, options in (
+            ("meetings.csv", MEETING_CSV, LoadOptions(today=today)),
+            ("directives.csv", DIRECTIVE_CSV, LoadOptions(source_kind="领导批示", today=today)),
+            ("audit.csv", AUDIT_CSV, LoadOptions(source_kind="审计整改", source_title="2025年度区本级预算执行审计",
+                                                 source_date=__import__("datetime").date(2026, 3, 10), today=today)),
+        ):
+            result = import_files(con, [InputFile(name=name, data=text.encode("utf-8"))], options)
+            assert result.committed, [e.message for f in result.files for e in f.errors]
+        # 督办 item 2 asked for and was granted an extension to the end of July: on track again.
+        con.execute("""
+            INSERT INTO extensions (task_id, requested_date, original_deadline, new_deadline, reason, decision,
+                                    decided_date, decided_by)
+            SELECT task_id, DATE '2026-05-25', deadline, DATE '2026-07-31', '需征求企业意见', 'approved',
+                   DATE '2026-05-27', '张三'
+            FROM tasks WHERE content = '制定营商环境优化方案'
+        """)
+        con.execute("""
+            INSERT INTO verifications (task_id, verified_date, verifier, result, note)
+            SELECT task_id, DATE '2026-05-22', '督查室', 'passed', '现场核查属实'
+            FROM tasks WHERE content = '完成预算调整报告'
+        """)
+        con.execute("""
+            UPDATE rectifications SET lookback_due = DATE '2026-06-10', rebounded = true
+            WHERE problem = '专项资金闲置'
+        """)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def dashboard_ledger(tmp_path_factory):
+    """The path of the dashboard test ledger (built once; tests only read it)."""
+    return build_dashboard_ledger(tmp_path_factory.mktemp("dashboard") / "ledger.duckdb")

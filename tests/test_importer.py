@@ -392,3 +392,30 @@ def test_empty_and_header_only_files_are_clear_errors(ledger, content):
     assert not result.committed
     assert result.files[0].errors and result.files[0].errors[0].message
     assert scalar(ledger, "SELECT count(*) FROM tasks") == 0
+
+
+@pytest.mark.parametrize("first_leads", [True, False])
+def test_vectorised_unit_roles_agree_with_assign_roles(ledger, first_leads):
+    """The polars fast path for plain unit cells must give what etl.units.assign_roles gives."""
+    import polars as pl
+
+    from etl.importer import _Context, _simple_unit_roles, _unit_roles
+
+    cells = [
+        ("区住建局", "区财政局、区住建局", "各街道"),
+        (None, "区发改局，区财政局；区统计局", None),
+        ("区商务局", None, "区商务局,区发改局"),
+        (None, None, "区财政局"),
+        ("区人社局、区教育局", "区教育局", "区人社局、区卫健委"),
+    ]
+    frame = pl.DataFrame(
+        [(*c, None, None, None, False, i + 2) for i, c in enumerate(cells)],
+        schema=["_lead", "_responsible", "_co", "_ann_lead", "_ann_co", "_ann_responsible", "_ann_open", "_row"],
+        orient="row",
+    )
+    context = _Context(ledger, LoadOptions())
+    fast = _simple_unit_roles(frame, first_leads, context).sort("_row")
+    for row, (lead, responsible, co) in zip(fast.iter_rows(named=True), cells, strict=True):
+        leads, cos, _ = _unit_roles(context, first_leads, lead, responsible, co, None, None, None, False)
+        assert row["lead_units"] == [n for n in leads.split("\x1f") if n], (lead, responsible, co)
+        assert row["co_units"] == [n for n in cos.split("\x1f") if n], (lead, responsible, co)

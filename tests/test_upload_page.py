@@ -41,7 +41,7 @@ MEETING_CSV = (
 @pytest.fixture
 def ledger(tmp_path, monkeypatch) -> Path:
     """An empty ledger in tmp_path, named by $LEDGER_DB, with no connection left cached."""
-    path = tmp_path / "ledger.duckdb"
+    path = (tmp_path / "ledger.duckdb").resolve()
     open_ledger(path).close()
     monkeypatch.setenv("LEDGER_DB", str(path))
     st.cache_resource.clear()

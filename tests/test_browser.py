@@ -1,0 +1,199 @@
+"""End to end in a real browser: `streamlit run dashboard.py` against a demo ledger in tmp_path,
+driven by Playwright with Debian's Chromium.
+
+督查总览 → 逾期预警 → 数据导入 (upload a CSV, preview, 确认导入) → 任务台账 (find the new task
+through the search box). A screenshot of each page goes to test-artifacts/ and the final set
+to docs/screenshots/ for the README. Every wait is bounded; the server is always stopped.
+Chromium missing is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from etl.db import open_ledger
+from etl.demo import build_demo_files
+from etl.importer import InputFile, LoadOptions, import_files
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = ROOT / "dashboard.py"
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+SERVER_START_TIMEOUT = 60      # seconds
+PAGE_TIMEOUT = 30_000          # milliseconds, every Playwright wait
+
+NEW_TASK = "建设全区智慧停车信息平台，实现公共泊位实时查询和错时共享。"
+SEARCH_TERM = "智慧停车信息平台"
+UPLOAD_CSV = (
+    "会议名称,会议日期,序号,议定事项,牵头单位,配合单位,完成时限\n"
+    f"区政府第9次常务会议,2026年4月16日,1,{NEW_TASK},区交通运输局,区公安分局,2026年12月31日前\n"
+    "区政府第9次常务会议,2026年4月16日,2,开展背街小巷环境卫生专项整治，建立长效保洁机制。,区城市管理局,各街道,长期坚持\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _build_demo_ledger(path: Path, demo_dir: Path) -> None:
+    """The demo district, loaded through the ordinary import path, one fresh cursor per file
+    (each import's temp tables then belong to that import alone)."""
+    con = open_ledger(path)
+    try:
+        today = date.today()
+        for demo in build_demo_files(demo_dir, today):
+            options = LoadOptions(source_kind=demo.source_kind, source_title=demo.source_title,
+                                  source_date=demo.source_date, sheet=demo.sheet, actor="demo", today=today)
+            cursor = con.cursor()
+            try:
+                result = import_files(cursor, [InputFile.from_path(demo.path)], options)
+            finally:
+                cursor.close()
+            assert not result.has_errors, result.files
+        assert con.execute("SELECT count(*) FROM tasks").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer within {SERVER_START_TIMEOUT}s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    ledger = tmp / "ledger.duckdb"
+    _build_demo_ledger(ledger, tmp / "demo")
+    port = _free_port()
+    log = tmp / "streamlit.log"
+    env = {**os.environ, "LEDGER_DB": str(ledger)}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
+             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def page():
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=PAGE_TIMEOUT)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            context.set_default_timeout(PAGE_TIMEOUT)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def _settled(page: Page) -> None:
+    """Waits until the script run is over: no running indicator, no stale elements."""
+    page.wait_for_timeout(300)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_be_hidden(timeout=PAGE_TIMEOUT)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=PAGE_TIMEOUT)
+
+
+def _title(page: Page, text: str) -> None:
+    expect(page.locator("h1").filter(has_text=text)).to_be_visible()
+    _settled(page)
+
+
+def _go(page: Page, title: str) -> None:
+    page.get_by_role("link", name=title).first.click()
+    _title(page, title)
+
+
+def _shot(page: Page, name: str, shots: list[Path]) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    shots.append(path)
+
+
+def test_browse_upload_and_find(dashboard_url, page, tmp_path):
+    shots: list[Path] = []
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(dashboard_url, timeout=PAGE_TIMEOUT)
+    _title(page, "督查总览")
+    _shot(page, "01-overview", shots)
+
+    _go(page, "逾期预警")
+    _shot(page, "02-overdue", shots)
+
+    _go(page, "数据导入")
+    csv = tmp_path / "区政府第9次常务会议议定事项.csv"
+    csv.write_bytes(UPLOAD_CSV.encode("gbk"))
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
+    expect(page.get_by_role("heading", name="导入预览")).to_be_visible()
+    _settled(page)
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="新增事项")).to_contain_text("2")
+    confirm = page.get_by_role("button", name="确认导入")
+    expect(confirm).to_be_disabled()
+    actor = page.get_by_role("textbox", name="导入人")
+    actor.fill("督查室王敏")
+    actor.press("Enter")
+    _settled(page)
+    expect(confirm).to_be_enabled()
+    _shot(page, "03-upload-preview", shots)
+    confirm.click()
+    expect(page.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text("新增督办事项 2 项")
+    _settled(page)
+    _shot(page, "04-upload-done", shots)
+
+    _go(page, "任务台账")
+    search = page.get_by_role("textbox", name="搜索")
+    search.fill(SEARCH_TERM)
+    search.press("Enter")
+    _settled(page)
+    expect(page.get_by_text(NEW_TASK).first).to_be_attached()
+    _shot(page, "05-ledger-search", shots)
+
+    assert not errors, errors
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for shot in shots:
+        shutil.copyfile(shot, SCREENSHOTS / shot.name)

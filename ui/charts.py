@@ -1,0 +1,53 @@
+"""Plotly charts in the dashboard's style: Chinese labels and hover text, CJK font,
+status colours from ui.palette, sized for a laptop."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from etl.ledger import STATUS_LABELS
+from ui.palette import CHART_HEIGHT, FONT_FAMILY, STATUS_COLORS
+
+
+def style(fig: go.Figure, *, title: str | None = None, height: int = CHART_HEIGHT) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}} if title else None,
+        font={"family": FONT_FAMILY, "size": 12},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1, "title": None},
+    )
+    return fig
+
+
+def show(fig: go.Figure, key: str | None = None) -> None:
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "zh-CN"})
+
+
+def status_bars(
+    frame: pl.DataFrame, category: str, *, title: str, category_label: str, horizontal: bool = False
+) -> go.Figure:
+    """Stacked bars of `tasks` per `category`, one segment per status, in display order."""
+    categories = frame[category].unique(maintain_order=True).to_list()
+    fig = go.Figure()
+    for status, label in STATUS_LABELS.items():
+        part = frame.filter(pl.col("status") == status)
+        if part.is_empty():
+            continue
+        counts = dict(zip(part[category].to_list(), part["tasks"].to_list(), strict=True))
+        values = [counts.get(c, 0) for c in categories]
+        fig.add_trace(go.Bar(
+            name=label,
+            x=values if horizontal else categories,
+            y=categories if horizontal else values,
+            orientation="h" if horizontal else "v",
+            marker_color=STATUS_COLORS[status],
+            hovertemplate=f"{category_label}：%{{{'y' if horizontal else 'x'}}}<br>{label}：%{{{'x' if horizontal else 'y'}}} 项<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return style(fig, title=title)

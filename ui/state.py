@@ -1,0 +1,140 @@
+"""The ledger connection and the sidebar filters every page shares.
+
+The sidebar's widget values are copied into session state under keys of our own
+(`_keep_<key>`) and put back before the widgets are drawn, so a choice survives switching
+pages even on a page that does not draw the sidebar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from etl import views
+from etl.db import open_ledger, resolve_db_path
+
+# Widget keys: stable, so tests and session state can find them.
+AS_OF_KEY = "as_of"
+KINDS_KEY = "filter_source_kinds"
+SOURCES_KEY = "filter_sources"
+UNITS_KEY = "filter_lead_units"
+LEADERS_KEY = "filter_leaders"
+_FILTER_KEYS = (KINDS_KEY, SOURCES_KEY, UNITS_KEY, LEADERS_KEY)
+_FILTERS_KEY = "_filters"   # the Filters of the current run, for the page
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar asks for: the as-of date and the narrowing lists (empty: all)."""
+
+    as_of: date
+    source_kinds: tuple[str, ...] = ()   # source kind codes
+    sources: tuple[int, ...] = ()        # source ids
+    lead_units: tuple[str, ...] = ()     # lead unit names
+    leaders: tuple[str, ...] = ()        # responsible leader names
+
+
+def db_path() -> str:
+    """The ledger file this session reads ($LEDGER_DB or data/ledger.duckdb)."""
+    return str(Path(resolve_db_path()).resolve())
+
+
+@st.cache_resource(show_spinner=False)
+def _connect(path: str) -> duckdb.DuckDBPyConnection:
+    return open_ledger(path)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process's one connection to the ledger, keyed on its path. Every query takes its
+    own cursor (etl.db.fetch_frame does), never the connection itself."""
+    return _connect(db_path())
+
+
+def data_changed() -> None:
+    """Call after an import: every page recomputes from the ledger on its next run."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False)
+def _options(path: str) -> views.Options:
+    return views.filter_options(_connect(path))
+
+
+def _keep(key: str) -> None:
+    st.session_state[f"_keep_{key}"] = st.session_state[key]
+
+
+def _restore(key: str, default, allowed: set | None = None) -> None:
+    """Puts the kept value back into the widget's key (dropping choices no longer offered)."""
+    value = st.session_state.get(f"_keep_{key}", default)
+    if allowed is not None:
+        value = [v for v in value if v in allowed]
+    st.session_state[key] = value
+    st.session_state[f"_keep_{key}"] = value
+
+
+def _clear_filters() -> None:
+    for key in _FILTER_KEYS:
+        st.session_state[key] = []
+        st.session_state[f"_keep_{key}"] = []
+
+
+def sidebar() -> Filters:
+    """Draws the as-of date and the filters in the sidebar and returns them."""
+    try:
+        options = _options(db_path())
+    except duckdb.Error as error:
+        st.error(f"无法打开台账文件 {db_path()}：{error}")
+        st.stop()
+
+    _restore(AS_OF_KEY, date.today())
+    _restore(KINDS_KEY, [], set(options.kinds))
+    sources = options.sources
+    if st.session_state[KINDS_KEY]:
+        sources = sources.filter(sources["kind"].is_in(st.session_state[KINDS_KEY]))
+    titles = dict(zip(sources["source_id"].to_list(), sources["title"].to_list(), strict=True))
+    _restore(SOURCES_KEY, [], set(titles))
+    _restore(UNITS_KEY, [], set(options.units))
+    _restore(LEADERS_KEY, [], set(options.leaders))
+
+    with st.sidebar:
+        as_of = st.date_input(
+            "截至日期", key=AS_OF_KEY, on_change=_keep, args=(AS_OF_KEY,), format="YYYY-MM-DD",
+            help="所有状态（逾期、临期、办结等）按这一天计算",
+        )
+        st.subheader("筛选")
+        kinds = st.multiselect(
+            "来源类型", list(options.kinds), key=KINDS_KEY, on_change=_keep, args=(KINDS_KEY,),
+            format_func=options.kinds.get, placeholder="全部来源类型",
+        )
+        picked_sources = st.multiselect(
+            "来源", list(titles), key=SOURCES_KEY, on_change=_keep, args=(SOURCES_KEY,),
+            format_func=lambda source_id: titles.get(source_id, str(source_id)), placeholder="全部来源",
+        )
+        units = st.multiselect(
+            "牵头单位", options.units, key=UNITS_KEY, on_change=_keep, args=(UNITS_KEY,), placeholder="全部单位",
+        )
+        leaders = st.multiselect(
+            "责任领导", options.leaders, key=LEADERS_KEY, on_change=_keep, args=(LEADERS_KEY,),
+            placeholder="全部领导",
+        )
+        if kinds or picked_sources or units or leaders:
+            st.button("清除筛选", on_click=_clear_filters, key="filter_clear")
+    chosen = Filters(
+        as_of=as_of,
+        source_kinds=tuple(kinds),
+        sources=tuple(picked_sources),
+        lead_units=tuple(units),
+        leaders=tuple(leaders),
+    )
+    st.session_state[_FILTERS_KEY] = chosen
+    return chosen
+
+
+def current_filters() -> Filters:
+    """The filters the sidebar drew in this run: dashboard.py draws it before every page."""
+    chosen = st.session_state.get(_FILTERS_KEY)
+    return chosen if chosen is not None else sidebar()

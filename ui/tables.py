@@ -1,0 +1,112 @@
+"""Tables in the office's words: column names in Chinese, status with its colour mark."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from etl.ledger import STATUS_LABELS
+from ui.palette import STATUS_MARKS
+
+COLUMN_LABELS: dict[str, str] = {
+    "group_name": "分组",
+    "code": "督办编号",
+    "source_kind_label": "来源类型",
+    "source": "来源",
+    "source_date": "来源日期",
+    "item": "序号",
+    "category": "类别",
+    "content": "督办事项",
+    "status_label": "状态",
+    "deadline_text": "完成时限",
+    "due_date": "时限日期",
+    "lead_units": "牵头单位",
+    "co_units": "配合单位",
+    "leader": "责任领导",
+    "overdue_workdays": "逾期工作日",
+    "workdays_left": "剩余工作日",
+    "last_progress": "最新进展",
+    "last_progress_date": "进展日期",
+    "assigned_date": "交办日期",
+    "closed_date": "办结日期",
+    "last_report_date": "最近报送日期",
+    "problem_type": "问题类型",
+    "problem": "问题",
+    "measures": "整改措施",
+    "lookback_due": "回头看时限",
+    "lookback_date": "回头看日期",
+    "lookback_result": "回头看结果",
+    "rebounded": "是否反弹",
+    "unit": "单位",
+    "unit_kind": "单位类型",
+    "leader_in_charge": "分管领导",
+    "tasks": "牵头事项",
+    "co_tasks": "配合事项",
+    "overdue": "逾期",
+    "due_soon": "临期",
+    "on_track": "正常推进",
+    "long_term": "长期/持续",
+    "done_on_time": "按期办结",
+    "done_late": "逾期办结",
+    "done": "已办结",
+    "on_time_rate": "按期办结率",
+    "overdue_rate": "逾期率",
+    "avg_days_to_close": "平均办结天数",
+    "avg_workdays_to_close": "平均办结工作日",
+    "extensions": "延期申请",
+    "max_overdue_workdays": "最长逾期工作日",
+    "title": "职务",
+    "responsible_tasks": "责任事项",
+    "responsible_overdue": "责任事项逾期",
+    "responsible_due_soon": "责任事项临期",
+    "responsible_done": "责任事项已办结",
+    "responsible_on_time_rate": "责任事项按期办结率",
+    "issued_tasks": "批示交办事项",
+    "issued_overdue": "批示交办逾期",
+    "issued_on_time_rate": "批示交办按期办结率",
+    "units_in_charge": "分管单位数",
+    "unit_tasks": "分管单位牵头事项",
+    "unit_overdue": "分管单位逾期",
+    "unit_on_time_rate": "分管单位按期办结率",
+    "seq": "序号",
+    "text": "节点",
+    "deadline": "节点时限",
+    "finished": "完成日期",
+    "day": "日期",
+    "event": "事项",
+    "detail": "内容",
+    "who": "经办",
+}
+
+_RATE_COLUMNS = {name for name, label in COLUMN_LABELS.items() if label.endswith("率")}
+_DAY_COLUMNS = {"avg_days_to_close", "avg_workdays_to_close"}
+_MARKED = {label: f"{STATUS_MARKS[code]} {label}" for code, label in STATUS_LABELS.items()}
+
+
+def chinese(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The columns asked for, in that order, under their Chinese names (for Excel)."""
+    present = [c for c in columns if c in frame.columns]
+    selected = frame.select(present)
+    if "rebounded" in selected.columns:
+        selected = selected.with_columns(
+            pl.when(pl.col("rebounded")).then(pl.lit("是")).otherwise(pl.lit("否")).alias("rebounded")
+        )
+    return selected.rename({c: COLUMN_LABELS.get(c, c) for c in present})
+
+
+def show(frame: pl.DataFrame, columns: list[str], *, key: str | None = None, height: int | str = "auto", **kwargs):
+    """st.dataframe of the columns asked for, in Chinese, statuses marked by colour."""
+    table = chinese(frame, columns)
+    status = COLUMN_LABELS["status_label"]
+    if status in table.columns:
+        table = table.with_columns(pl.col(status).replace(_MARKED))
+    config = {}
+    for name in columns:
+        label = COLUMN_LABELS.get(name, name)
+        if name in _RATE_COLUMNS:
+            config[label] = st.column_config.NumberColumn(label, format="percent")
+        elif name in _DAY_COLUMNS:
+            config[label] = st.column_config.NumberColumn(label, format="%.1f")
+        elif name in ("content", "problem", "measures", "last_progress", "detail"):
+            config[label] = st.column_config.TextColumn(label, width="large")
+    return st.dataframe(table, hide_index=True, column_config=config, key=key, height=height, **kwargs)

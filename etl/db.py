@@ -92,7 +92,8 @@ def refresh_calendar(con: duckdb.DuckDBPyConnection, holiday_file: Path = DEFAUL
     calendar = WorkCalendar(holiday_file)
     days = calendar.table(CALENDAR_FIRST, CALENDAR_LAST)
     covered = {year: calendar.covers(year) for year in range(CALENDAR_FIRST.year, CALENDAR_LAST.year + 1)}
-    pl.DataFrame(
+    # Read by DuckDB through a replacement scan of this local name.
+    calendar_rows = pl.DataFrame(  # noqa: F841
         {"day": [d for d, _ in days], "is_workday": [w for _, w in days]},
         schema={"day": pl.Date, "is_workday": pl.Boolean},
     ).with_columns(
@@ -101,7 +102,7 @@ def refresh_calendar(con: duckdb.DuckDBPyConnection, holiday_file: Path = DEFAUL
     )
     con.execute("BEGIN TRANSACTION")
     con.execute("DELETE FROM calendar")
-    con.execute("INSERT INTO calendar SELECT day, is_workday, workday_seq, covered FROM frame")
+    con.execute("INSERT INTO calendar SELECT day, is_workday, workday_seq, covered FROM calendar_rows")
     con.execute(
         "INSERT OR REPLACE INTO settings VALUES ('calendar_fingerprint', ?)",
         [fingerprint],
@@ -117,8 +118,8 @@ def seed_unit_catalog(con: duckdb.DuckDBPyConnection) -> None:
     from etl.units import Catalog
 
     pairs = Catalog.load().pairs()
-    pl.DataFrame({"alias": [a for a, _ in pairs], "canonical": [c for _, c in pairs]})
-    con.execute("INSERT OR IGNORE INTO unit_catalog SELECT alias, canonical FROM frame")
+    catalog_rows = pl.DataFrame({"alias": [a for a, _ in pairs], "canonical": [c for _, c in pairs]})  # noqa: F841
+    con.execute("INSERT OR IGNORE INTO unit_catalog SELECT alias, canonical FROM catalog_rows")
 
 
 def setting(con: duckdb.DuckDBPyConnection, key: str, default: str) -> str:

@@ -726,10 +726,12 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _
     )
     progress = [f for p in prepared for f in p.progress]
     staged_progress = pl.concat(progress) if progress else pl.DataFrame(schema=STAGED_PROGRESS)
-    for table, frame in (("staged_tasks", staged_tasks), ("staged_progress", staged_progress)):
-        con.register("incoming", frame)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM incoming")
-        con.unregister("incoming")
+    # DuckDB reads the frames by their local names (a replacement scan); the names differ
+    # from the temp tables', or a second import on this connection would read the first's.
+    incoming_tasks = staged_tasks  # noqa: F841
+    incoming_progress = staged_progress  # noqa: F841
+    con.execute("CREATE OR REPLACE TEMP TABLE staged_tasks AS SELECT * FROM incoming_tasks")
+    con.execute("CREATE OR REPLACE TEMP TABLE staged_progress AS SELECT * FROM incoming_progress")
 
     run("match_tasks")
     run("snapshot_before")

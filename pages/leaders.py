@@ -24,8 +24,8 @@ if summary.is_empty():
     st.info("筛选范围内没有领导的督办事项。领导名单和单位分管关系可在“数据导入”页导入。")
     st.stop()
 
-tables.show(summary, [
-    "leader", "title", "responsible_tasks", "responsible_overdue", "responsible_due_soon", "responsible_on_time_rate",
+tables.show(summary.rename({"leader": "leader_name"}), [
+    "leader_name", "title", "responsible_tasks", "responsible_overdue", "responsible_due_soon", "responsible_on_time_rate",
     "issued_tasks", "issued_overdue", "issued_on_time_rate", "units_in_charge", "unit_tasks", "unit_overdue",
     "unit_on_time_rate",
 ], key="leaders_summary")

@@ -20,7 +20,7 @@ st.caption("上传各单位已有的督办事项清单、进展情况报送表�
            "先预览将要新增和更新的内容，点击“确认导入”后才写入台账；有任何错误行的文件不会导入。")
 
 if done := st.session_state.pop(DONE_KEY, None):
-    st.success(done, icon="✅")
+    st.success(done, icon=":material/check_circle:")
 
 files = st.file_uploader(
     "选择文件", type=["csv", "xlsx", "xls"], accept_multiple_files=True, key="upload_files",
@@ -59,23 +59,24 @@ if files:
     progress.empty()
 
     st.subheader("导入预览")
-    totals = uploads.totals(preview)
-    for column, (label, value) in zip(
-        st.columns(5),
-        [("数据行", totals.rows), ("新增事项", totals.created), ("更新事项", totals.updated),
-         ("新增进展", totals.progress), ("新单位", totals.new_units)],
-        strict=True,
-    ):
-        column.metric(label, value)
+    if uploads.nothing_to_import(preview):
+        st.info("所选文件此前均已导入，内容相同，无需再次导入。")
+    else:
+        totals = uploads.totals(preview)
+        for column, (label, value) in zip(
+            st.columns(5),
+            [("数据行", totals.rows), ("新增事项", totals.created), ("更新事项", totals.updated),
+             ("新增进展", totals.progress), ("新单位", totals.new_units)],
+            strict=True,
+        ):
+            column.metric(label, value)
     st.dataframe(uploads.preview_frame(preview), hide_index=True, key="upload_preview_table")
 
     if preview.has_errors:
         errors = uploads.error_frame(preview)
         st.error(f"发现 {errors.height} 处错误，本次不会导入任何数据。请按下表修改文件后重新上传。")
         st.dataframe(errors, hide_index=True, key="upload_error_table")
-    elif uploads.nothing_to_import(preview):
-        st.info("所选文件此前均已导入，内容相同，无需再次导入。")
-    else:
+    elif not uploads.nothing_to_import(preview):
         if not (actor or "").strip():
             st.caption("请填写导入人后确认导入。")
         if st.button("确认导入", type="primary", key="upload_confirm", disabled=not (actor or "").strip()):

@@ -34,6 +34,17 @@ MEETING_CSV = """序号,会议名称,会议日期,议定事项,牵头单位,配�
 9,区政府第6次常务会议,2026-07-01,研究下半年重点工作,区发改局,,张三,2026年9月30日前,,,,
 """
 
+LEADERS_CSV = """姓名,职务,排序
+王五,区长,1
+张三,常务副区长,2
+李四,副区长,3
+"""
+
+UNITS_CSV = """单位名称,简称,单位类型,分管领导
+区财政局,,部门,张三
+区住房和城乡建设局,区住建局,部门,李四
+"""
+
 DIRECTIVE_CSV = """序号,批示领导,批示时间,批示内容,牵头单位,配合单位,完成时限
 1,王五,2026-04-01,尽快解决群众反映的供水问题,区住建局,区水利局,2026年5月15日前
 """
@@ -55,6 +66,8 @@ def build_dashboard_ledger(path):
     try:
         today = DASHBOARD_AS_OF
         for name, text, options in (
+            ("leaders.csv", LEADERS_CSV, LoadOptions(today=today)),
+            ("units.csv", UNITS_CSV, LoadOptions(today=today)),
             ("meetings.csv", MEETING_CSV, LoadOptions(today=today)),
             ("directives.csv", DIRECTIVE_CSV, LoadOptions(source_kind="领导批示", today=today)),
             ("audit.csv", AUDIT_CSV, LoadOptions(source_kind="审计整改", source_title="2025年度区本级预算执行审计",

@@ -16,15 +16,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from etl.db import open_ledger
-from etl.demo import build_demo_files
-from etl.importer import InputFile, LoadOptions, import_files
+from etl.demo_ledger import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard.py"
@@ -40,10 +40,11 @@ PAGE_TIMEOUT = 30_000          # milliseconds, every Playwright wait
 
 NEW_TASK = "建设全区智慧停车信息平台，实现公共泊位实时查询和错时共享。"
 SEARCH_TERM = "智慧停车信息平台"
+OTHER_TASK = "开展背街小巷环境卫生专项整治，建立长效保洁机制。"
 UPLOAD_CSV = (
     "会议名称,会议日期,序号,议定事项,牵头单位,配合单位,完成时限\n"
     f"区政府第9次常务会议,2026年4月16日,1,{NEW_TASK},区交通运输局,区公安分局,2026年12月31日前\n"
-    "区政府第9次常务会议,2026年4月16日,2,开展背街小巷环境卫生专项整治，建立长效保洁机制。,区城市管理局,各街道,长期坚持\n"
+    f"区政府第9次常务会议,2026年4月16日,2,{OTHER_TASK},区城市管理局,各街道,长期坚持\n"
 )
 
 
@@ -54,20 +55,11 @@ def _free_port() -> int:
 
 
 def _build_demo_ledger(path: Path, demo_dir: Path) -> None:
-    """The demo district, loaded through the ordinary import path, one fresh cursor per file
-    (each import's temp tables then belong to that import alone)."""
+    """The demo district, loaded through the ordinary import path (its files written to tmp)."""
     con = open_ledger(path)
     try:
-        today = date.today()
-        for demo in build_demo_files(demo_dir, today):
-            options = LoadOptions(source_kind=demo.source_kind, source_title=demo.source_title,
-                                  source_date=demo.source_date, sheet=demo.sheet, actor="demo", today=today)
-            cursor = con.cursor()
-            try:
-                result = import_files(cursor, [InputFile.from_path(demo.path)], options)
-            finally:
-                cursor.close()
-            assert not result.has_errors, result.files
+        result = load_demo(con, out_dir=demo_dir)
+        assert result.committed and not result.has_errors, result.files
         assert con.execute("SELECT count(*) FROM tasks").fetchone()[0] > 0
     finally:
         con.close()
@@ -116,8 +108,9 @@ def dashboard_url(tmp_path_factory):
             process.wait(timeout=10)
 
 
-@pytest.fixture
-def page():
+@contextmanager
+def _browser_page() -> Iterator[Page]:
+    """A page in Debian's Chromium; missing Chromium fails the test (it is not skipped)."""
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=PAGE_TIMEOUT)
@@ -153,7 +146,12 @@ def _shot(page: Page, name: str, shots: list[Path]) -> None:
     shots.append(path)
 
 
-def test_browse_upload_and_find(dashboard_url, page, tmp_path):
+def test_browse_upload_and_find(dashboard_url, tmp_path):
+    with _browser_page() as page:
+        _browse_upload_and_find(page, dashboard_url, tmp_path)
+
+
+def _browse_upload_and_find(page: Page, dashboard_url: str, tmp_path: Path) -> None:
     shots: list[Path] = []
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -191,6 +189,7 @@ def test_browse_upload_and_find(dashboard_url, page, tmp_path):
     search.press("Enter")
     _settled(page)
     expect(page.get_by_text(NEW_TASK).first).to_be_attached()
+    expect(page.get_by_text(OTHER_TASK)).to_have_count(0)   # the search narrowed the list
     _shot(page, "05-ledger-search", shots)
 
     assert not errors, errors

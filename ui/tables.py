@@ -55,6 +55,7 @@ COLUMN_LABELS: dict[str, str] = {
     "avg_workdays_to_close": "平均办结工作日",
     "extensions": "延期申请",
     "max_overdue_workdays": "最长逾期工作日",
+    "leader_name": "领导",
     "title": "职务",
     "responsible_tasks": "责任事项",
     "responsible_overdue": "责任事项逾期",

@@ -1,0 +1,149 @@
+"""Dashboard benchmark: rendering 督查总览 and 逾期预警 on a 100,000-task ledger through
+Streamlit's AppTest with a cold query cache, beside the same page's DuckDB queries run bare
+in the same process. Target: each page within 2x of its bare queries and under 1.5 s.
+
+    .venv/bin/python bench/bench_pages.py                 # 100,000 tasks
+    .venv/bin/python bench/bench_pages.py --rows 20000 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import streamlit as st  # noqa: E402
+import streamlit.logger  # noqa: E402
+from bench_etl import write_task_csv  # noqa: E402
+from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from etl import views  # noqa: E402
+from etl.db import open_ledger  # noqa: E402
+from etl.importer import InputFile, LoadOptions, import_files  # noqa: E402
+from etl.ledger import STATUS_LABELS  # noqa: E402
+from ui.state import Filters  # noqa: E402
+
+AS_OF = date(2026, 6, 30)
+SOURCE_DATE = date(2026, 3, 2)
+TARGET_RATIO, TARGET_SECONDS = 2.0, 1.5
+
+
+def build_ledger(folder: Path, rows: int) -> Path:
+    csv_path, db_path = folder / "tasks.csv", folder / "ledger.duckdb"
+    write_task_csv(csv_path, rows)
+    con = open_ledger(db_path)
+    options = LoadOptions(source_kind="常务会议", source_title="区政府第1次常务会议", source_date=SOURCE_DATE,
+                          today=SOURCE_DATE + timedelta(days=30))
+    result = import_files(con, [InputFile.from_path(csv_path)], options)
+    if not result.committed:
+        raise SystemExit(f"load failed: {result.files[0].errors[:3]}")
+    con.close()
+    return db_path
+
+
+def overview_queries(con, filters: Filters) -> None:
+    """What 督查总览 (and the sidebar) asks the ledger, in the page's order."""
+    views.filter_options(con)
+    views.status_counts(con, filters.as_of, filters)
+    views.status_counts(con, filters.as_of - timedelta(days=7), filters)
+    views.status_by_kind(con, filters.as_of, filters)
+    views.weekly_flow(con, filters.as_of, filters, weeks=12)
+    views.unit_status(con, filters.as_of, filters)
+    views.alerts(con, filters.as_of, filters, status="overdue", group_by="none", limit=10)
+
+
+def overdue_queries(con, filters: Filters) -> None:
+    """What 逾期预警 (and the sidebar) asks the ledger, with its default grouping by unit."""
+    views.filter_options(con)
+    views.due_soon_workdays(con)
+    views.alert_groups(con, filters.as_of, filters, group_by="unit")
+    views.status_counts(con, filters.as_of, filters)
+    views.alerts(con, filters.as_of, filters, status="overdue", group_by="unit", limit=2000)
+    views.alerts(con, filters.as_of, filters, status="due_soon", group_by="unit", limit=2000)
+
+
+PAGES = {
+    "督查总览": ("pages/overview.py", overview_queries),
+    "逾期预警": ("pages/overdue.py", overdue_queries),
+}
+
+
+def timed(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def clear_query_cache() -> None:
+    """st.cache_data.clear() outside a script run, without its "No runtime found" warning
+    (AppTest resets the log level on every run)."""
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    st.cache_data.clear()
+
+
+def keep_navigation() -> None:
+    """AppTest resets, before every run, the flag st.navigation sets to ignore the pages/
+    folder, and would then run page files without dashboard.py: keep the flag off."""
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    streamlit.logger.set_log_level(logging.ERROR)
+    keep_navigation()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        db_path = build_ledger(Path(tmp), args.rows)
+        print(f"ledger of {args.rows:,} tasks built in {time.perf_counter() - started:.1f} s; as of {AS_OF}")
+        os.environ["LEDGER_DB"] = str(db_path)
+        filters = Filters(as_of=AS_OF)
+
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.run()   # imports, the connection, the first render: not measured
+        at.date_input(key="as_of").set_value(AS_OF).run()
+        con = open_ledger(db_path)   # same file and settings: DuckDB shares the app's database
+        counts = views.status_counts(con, AS_OF, filters)
+        print("statuses:", "  ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in counts.items() if n))
+
+        failed = False
+        for name, (page, queries) in PAGES.items():
+            at.switch_page(page).run()   # warm the page's imports
+            assert not at.exception, [e.value for e in at.exception]
+            renders, bares = [], []
+            for _ in range(args.repeat):
+                clear_query_cache()
+                renders.append(timed(lambda page=page: at.switch_page(page).run()))
+                assert not at.exception, [e.value for e in at.exception]
+                bares.append(timed(lambda queries=queries: queries(con, filters)))
+            render, bare = statistics.median(renders), statistics.median(bares)
+            ratio = render / bare
+            ok = ratio <= TARGET_RATIO and render <= TARGET_SECONDS
+            failed |= not ok
+            print(f"{name}: page {render:.3f} s (cold cache, median of {args.repeat}), bare queries {bare:.3f} s, "
+                  f"ratio {ratio:.2f}x  [{'ok' if ok else 'MISSED'}: <= {TARGET_RATIO}x and <= {TARGET_SECONDS} s]")
+        con.close()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

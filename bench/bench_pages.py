@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import streamlit as st  # noqa: E402
 import streamlit.logger  # noqa: E402
 from bench_etl import write_task_csv  # noqa: E402
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from etl import views  # noqa: E402
@@ -92,25 +91,12 @@ def clear_query_cache() -> None:
     st.cache_data.clear()
 
 
-def keep_navigation() -> None:
-    """AppTest resets, before every run, the flag st.navigation sets to ignore the pages/
-    folder, and would then run page files without dashboard.py: keep the flag off."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     streamlit.logger.set_log_level(logging.ERROR)
-    keep_navigation()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         db_path = build_ledger(Path(tmp), args.rows)

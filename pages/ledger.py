@@ -9,7 +9,7 @@ from etl.ledger import STATUS_LABELS
 from ui import tables
 from ui.data import load
 from ui.export import to_excel
-from ui.palette import STATUS_MARKS
+from ui.palette import STATUS_BADGES
 from ui.state import connection, current_filters
 
 ROW_LIMIT = 1000           # rows drawn; the download has them all
@@ -52,7 +52,7 @@ def workbook() -> bytes:
 st.download_button(
     "下载任务台账（Excel）", data=workbook, file_name=f"督查任务台账_{filters.as_of:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-    key="ledger_download", icon="📥",
+    key="ledger_download", icon=":material/download:",
 )
 
 st.divider()
@@ -72,7 +72,7 @@ if task.is_empty():
     st.stop()
 info = task.row(0, named=True)
 
-st.markdown(f"#### {STATUS_MARKS[info['status']]} {info['code']}")
+st.markdown(f"#### {info['code']} :{STATUS_BADGES[info['status']]}-badge[{info['status_label']}]")
 st.text(info["content"])
 left, middle, right = st.columns(3)
 with left:

@@ -13,8 +13,8 @@ ROW_LIMIT = 2000           # rows drawn per list; the download has them all
 EXPORT_LIMIT = 1_000_000
 GROUPINGS = {"按牵头单位": "unit", "按责任领导": "leader", "不分组": "none"}
 COLUMNS = [
-    "group_name", "code", "source", "content", "deadline_text", "due_date", "lead_units", "co_units", "leader",
-    "overdue_workdays", "workdays_left", "last_progress", "last_progress_date",
+    "group_name", "code", "overdue_workdays", "workdays_left", "content", "lead_units", "co_units", "leader",
+    "deadline_text", "due_date", "last_progress", "last_progress_date", "source",
 ]
 
 filters = current_filters()
@@ -52,7 +52,7 @@ def draw(status: str, label: str) -> None:
         shown = ["leader" if c == "group_name" else c for c in shown if c != "leader"]
     if rows.height >= ROW_LIMIT:
         st.caption(f"表中列出前 {ROW_LIMIT} 行，完整名单请下载 Excel。")
-    tables.show(rows, shown, key=f"overdue_list_{status}")
+    tables.show(rows, shown, key=f"overdue_list_{status}", height=min(38 + 35 * rows.height, 640))
 
     def workbook() -> bytes:
         full = views.alerts(con, filters.as_of, filters, status=status, group_by=group_by, limit=EXPORT_LIMIT)
@@ -65,12 +65,13 @@ def draw(status: str, label: str) -> None:
     st.download_button(
         f"下载{label}清单（Excel）", data=workbook, file_name=f"{label}事项_{filters.as_of:%Y%m%d}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-        key=f"overdue_download_{status}", icon="📥",
+        key=f"overdue_download_{status}", icon=":material/download:",
     )
 
 
 counts = load(views.status_counts, filters.as_of, filters)
-red, amber = st.tabs([f"🔴 逾期（{counts['overdue']}）", f"🟡 临期（{counts['due_soon']}）"])
+red, amber = st.tabs([f":red[:material/error: 逾期（{counts['overdue']}）]",
+                      f":orange[:material/schedule: 临期（{counts['due_soon']}）]"])
 with red:
     draw("overdue", "逾期")
 with amber:

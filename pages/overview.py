@@ -65,7 +65,7 @@ with left:
     charts.show(charts.status_bars(by_kind, "source_kind_label", title="各来源类型办理状态", category_label="来源类型"))
 with right:
     flow = load(views.weekly_flow, filters.as_of, filters, weeks=12)
-    weeks = [f"{day:%m月%d日}" for day in flow["week"].to_list()]
+    weeks = [f"{day.month}月{day.day}日" for day in flow["week"].to_list()]
     fig = go.Figure([
         go.Bar(name="新增交办", x=weeks, y=flow["assigned"].to_list(), marker_color="#4C78A8",
                hovertemplate="%{x}当周<br>新增交办：%{y} 项<extra></extra>"),
@@ -108,6 +108,5 @@ worst = load(views.alerts, filters.as_of, filters, status="overdue", group_by="n
 if worst.is_empty():
     st.success("截至该日期没有逾期事项。")
 else:
-    tables.show(worst.with_columns(status_label=pl.lit("逾期")),
-                ["code", "source", "content", "deadline_text", "due_date", "lead_units", "leader", "overdue_workdays"],
+    tables.show(worst, ["code", "overdue_workdays", "content", "lead_units", "leader", "deadline_text", "due_date", "source"],
                 key="overview_worst")

@@ -11,8 +11,8 @@ from ui.data import load
 from ui.state import current_filters
 
 COLUMNS = [
-    "code", "source", "problem_type", "problem", "measures", "deadline_text", "due_date", "status_label",
-    "lead_units", "overdue_workdays", "closed_date", "lookback_due", "lookback_date", "lookback_result", "rebounded",
+    "code", "status_label", "problem", "measures", "lead_units", "deadline_text", "due_date", "overdue_workdays",
+    "closed_date", "lookback_due", "lookback_date", "lookback_result", "rebounded", "problem_type", "source",
 ]
 
 filters = current_filters()

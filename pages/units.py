@@ -13,9 +13,9 @@ from ui.palette import STATUS_COLORS
 from ui.state import current_filters
 
 COLUMNS = [
-    "unit", "unit_kind", "leader_in_charge", "tasks", "co_tasks", "overdue", "due_soon", "on_track", "long_term",
-    "done_on_time", "done_late", "on_time_rate", "overdue_rate", "avg_days_to_close", "avg_workdays_to_close",
-    "extensions",
+    "unit", "tasks", "overdue", "on_time_rate", "avg_days_to_close", "extensions", "due_soon", "on_track",
+    "long_term", "done_on_time", "done_late", "overdue_rate", "avg_workdays_to_close", "co_tasks", "unit_kind",
+    "leader_in_charge",
 ]
 
 filters = current_filters()
@@ -32,7 +32,7 @@ st.download_button(
     "下载单位排名（Excel）", data=lambda: to_excel(tables.chinese(ranking, COLUMNS), "单位排名"),
     file_name=f"单位排名_{filters.as_of:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-    key="units_download", icon="📥",
+    key="units_download", icon=":material/download:",
 )
 
 with st.expander("指标说明"):

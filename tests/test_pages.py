@@ -13,7 +13,6 @@ import polars as pl
 import pytest
 import streamlit as st
 from conftest import DASHBOARD_AS_OF
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from etl.db import open_ledger
@@ -50,15 +49,6 @@ def expected(dashboard_ledger):
 def app(dashboard_ledger, expected, monkeypatch):
     """The dashboard on the test ledger, as of DASHBOARD_AS_OF (set through the sidebar)."""
     monkeypatch.setenv("LEDGER_DB", str(dashboard_ledger))
-    # AppTest forgets before every run that st.navigation replaced the pages/ folder, and
-    # would then run a page file without dashboard.py (no sidebar): keep the flag off.
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
     st.cache_data.clear()
     at = AppTest.from_file(DASHBOARD, default_timeout=30)
     at.run()

@@ -13,12 +13,15 @@ from ui.palette import CHART_HEIGHT, FONT_FAMILY, STATUS_COLORS
 
 def style(fig: go.Figure, *, title: str | None = None, height: int = CHART_HEIGHT) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 15}} if title else None,
+        title={"text": title, "x": 0, "xref": "paper", "y": 0.98, "yref": "container", "yanchor": "top",
+               "font": {"size": 15}} if title else None,
         font={"family": FONT_FAMILY, "size": 12},
         hoverlabel={"font": {"family": FONT_FAMILY}},
         height=height,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1, "title": None},
+        margin={"l": 10, "r": 10, "t": 80 if title else 30, "b": 10},
+        # The legend sits in one row between the title and the plot.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None,
+                "traceorder": "normal"},
     )
     return fig
 

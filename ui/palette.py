@@ -14,15 +14,15 @@ STATUS_COLORS: dict[str, str] = {
     "cancelled": "#A0A0A0",
 }
 
-# A marker in front of a status in tables, where cells cannot be coloured cheaply.
-STATUS_MARKS: dict[str, str] = {
-    "overdue": "🔴",
-    "due_soon": "🟡",
-    "on_track": "🟢",
-    "long_term": "🟣",
-    "done_on_time": "🔵",
-    "done_late": "🔘",
-    "cancelled": "⚪",
+# Streamlit's Markdown colours nearest to STATUS_COLORS, for badges (:red-badge[逾期]).
+STATUS_BADGES: dict[str, str] = {
+    "overdue": "red",
+    "due_soon": "orange",
+    "on_track": "green",
+    "long_term": "violet",
+    "done_on_time": "blue",
+    "done_late": "gray",
+    "cancelled": "gray",
 }
 
 # Chinese text in charts: the Noto CJK font first, then what Windows and macOS offices have.

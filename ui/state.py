@@ -136,5 +136,18 @@ def sidebar() -> Filters:
 
 def current_filters() -> Filters:
     """The filters the sidebar drew in this run: dashboard.py draws it before every page."""
+    _run_through_dashboard()
     chosen = st.session_state.get(_FILTERS_KEY)
     return chosen if chosen is not None else sidebar()
+
+
+def _run_through_dashboard() -> None:
+    """Until some run has called st.navigation, Streamlit takes the pages/ folder for an old
+    style multipage app and runs a page asked for by URL (/overdue after a restart) on its
+    own, without dashboard.py: no sidebar, no page config. st.navigation turns that off for
+    the process; do the same here and rerun, so this run too goes through dashboard.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

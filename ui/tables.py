@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from etl.ledger import STATUS_LABELS
-from ui.palette import STATUS_MARKS
+from ui.palette import STATUS_COLORS
 
 COLUMN_LABELS: dict[str, str] = {
     "group_name": "分组",
@@ -81,7 +81,11 @@ COLUMN_LABELS: dict[str, str] = {
 
 _RATE_COLUMNS = {name for name, label in COLUMN_LABELS.items() if label.endswith("率")}
 _DAY_COLUMNS = {"avg_days_to_close", "avg_workdays_to_close"}
-_MARKED = {label: f"{STATUS_MARKS[code]} {label}" for code, label in STATUS_LABELS.items()}
+# Status chips take the status colour, light enough to read the label on it.
+_STATUS_COLUMN = {
+    "options": list(STATUS_LABELS.values()),
+    "color": [f"{STATUS_COLORS[code]}40" for code in STATUS_LABELS],
+}
 
 
 def chinese(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -96,15 +100,18 @@ def chinese(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def show(frame: pl.DataFrame, columns: list[str], *, key: str | None = None, height: int | str = "auto", **kwargs):
-    """st.dataframe of the columns asked for, in Chinese, statuses marked by colour."""
+    """st.dataframe of the columns asked for, in Chinese, statuses as coloured chips."""
     table = chinese(frame, columns)
+    config = {}
     status = COLUMN_LABELS["status_label"]
     if status in table.columns:
-        table = table.with_columns(pl.col(status).replace(_MARKED))
-    config = {}
+        table = table.with_columns(pl.concat_list(pl.col(status)).alias(status))
+        config[status] = st.column_config.MultiselectColumn(status, **_STATUS_COLUMN)
     for name in columns:
         label = COLUMN_LABELS.get(name, name)
-        if name in _RATE_COLUMNS:
+        if name in frame.columns and frame.schema[name] == pl.Date:
+            config[label] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif name in _RATE_COLUMNS:
             config[label] = st.column_config.NumberColumn(label, format="percent")
         elif name in _DAY_COLUMNS:
             config[label] = st.column_config.NumberColumn(label, format="%.1f")

@@ -91,7 +91,8 @@ _STATUS_COLUMN = {
 def chinese(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The columns asked for, in that order, under their Chinese names (for Excel)."""
     present = [c for c in columns if c in frame.columns]
-    selected = frame.select(present)
+    # An empty text cell (no co-units, no progress yet) shows blank, not "None".
+    selected = frame.select(present).with_columns(pl.col(pl.String).fill_null(""))
     if "rebounded" in selected.columns:
         selected = selected.with_columns(
             pl.when(pl.col("rebounded")).then(pl.lit("是")).otherwise(pl.lit("否")).alias("rebounded")

@@ -42,12 +42,7 @@ COLUMN_LABELS: dict[str, str] = {
     "leader_in_charge": "分管领导",
     "tasks": "牵头事项",
     "co_tasks": "配合事项",
-    "overdue": "逾期",
-    "due_soon": "临期",
-    "on_track": "正常推进",
-    "long_term": "长期/持续",
-    "done_on_time": "按期办结",
-    "done_late": "逾期办结",
+    **STATUS_LABELS,  # count columns named after their status
     "done": "已办结",
     "on_time_rate": "按期办结率",
     "overdue_rate": "逾期率",

@@ -1,0 +1,115 @@
+"""Who may see and do what: the three roles and the one table of permissions.
+
+Every ledger function that reads tasks or changes data takes a `User` and is scoped or
+checked here; the pages only decide what to draw. Rules (issue 4, seed 000 §33 责任倒查):
+- 督查室 (office): everything, including imports, closing, user management, the audit trail;
+- 领导 (leader): reads the tasks they are responsible for or issued and the tasks of the units
+  they are in charge of (分管); the principal leader (区长) reads everything; comments (批示)
+  on tasks in scope; edits no ledger data;
+- 单位 (unit staff): sees only tasks where their unit is lead or co-unit; submits progress,
+  completion claims (申请办结) and extension requests (申请延期) for those; nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLE_LABELS = {"office": "督查室", "leader": "领导", "unit": "单位"}
+
+# action -> roles allowed. A unit's or leader's action on a task also needs the task in scope.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "import": frozenset({"office"}),              # load task lists and progress files
+    "edit_task": frozenset({"office"}),           # change a task's fields
+    "close_task": frozenset({"office"}),          # 销号 / 撤销 / reopen
+    "verify": frozenset({"office"}),              # 核查 a completion claim
+    "decide_extension": frozenset({"office"}),    # approve or reject 延期
+    "manage_users": frozenset({"office"}),
+    "read_audit": frozenset({"office"}),
+    "read_imports": frozenset({"office"}),        # import history
+    "comment": frozenset({"office", "leader"}),   # 批示 / 督办意见 on a task
+    "submit_progress": frozenset({"office", "unit"}),
+    "claim_done": frozenset({"office", "unit"}),
+    "request_extension": frozenset({"office", "unit"}),
+}
+
+
+class AccessDenied(PermissionError):
+    """An action the user's role does not allow, or a task outside their scope.
+    The message is Chinese and shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in account, as the ledger layer sees it."""
+
+    username: str
+    role: str                       # office / leader / unit
+    display_name: str = ""
+    unit_id: int | None = None      # role unit: the unit the account works for
+    leader_id: int | None = None    # role leader: the leader the account is
+    is_principal: bool = False      # role leader: 主要领导, reads everything
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLE_LABELS:
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.role == "unit" and self.unit_id is None:
+            raise ValueError("a unit account needs its unit")
+        if self.role == "leader" and self.leader_id is None:
+            raise ValueError("a leader account needs its leader")
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role == "office" or (self.role == "leader" and self.is_principal)
+
+    @property
+    def label(self) -> str:
+        """How audit entries and the page header name the user: 张三（督查室）."""
+        return f"{self.display_name or self.username}（{self.role_label}）"
+
+
+# The command line runs with the file-system rights of whoever may open the ledger file,
+# which are the office's; its entries in the audit log say so.
+def system_user(name: str = "cli") -> User:
+    return User(username=name, role="office", display_name="命令行")
+
+
+def can(user: User, action: str) -> bool:
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}")
+    return user.role in PERMISSIONS[action]
+
+
+ACTION_LABELS = {
+    "import": "导入台账",
+    "edit_task": "修改督办事项",
+    "close_task": "办结销号或撤销",
+    "verify": "核查",
+    "decide_extension": "审批延期",
+    "manage_users": "管理账号",
+    "read_audit": "查看操作日志",
+    "read_imports": "查看导入记录",
+    "comment": "批示或督办意见",
+    "submit_progress": "报送进展",
+    "claim_done": "申请办结",
+    "request_extension": "申请延期",
+}
+
+
+def require(user: User, action: str) -> None:
+    """Raises AccessDenied unless the user's role may do `action`."""
+    if not can(user, action):
+        raise AccessDenied(f"{user.role_label}账号无权{ACTION_LABELS[action]}。")
+
+
+def viewer_params(user: User) -> dict:
+    """The SQL parameters that narrow tasks to the user's scope (see views/scope.sql and
+    sql/visible_tasks.sql): $see_all, $viewer_units, $viewer_leader."""
+    return {
+        "see_all": user.sees_all,
+        "viewer_units": [user.unit_id] if user.role == "unit" else [],
+        "viewer_leader": user.leader_id if user.role == "leader" else None,
+    }

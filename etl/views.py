@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from etl import sql
+from etl.access import User, viewer_params
 from etl.db import fetch_frame
 from etl.ledger import STATUS_LABELS, task_status_sql
 
@@ -53,19 +54,23 @@ class Options:
     leaders: list[str]
 
 
-def _text(name: str) -> str:
-    """The view's SQL with the scope and task status spliced in."""
-    text = sql.query(f"views/{name}")
-    if "{scope}" in text:
-        text = text.replace("{scope}", sql.query("views/scope"))
+def _splice(text: str) -> str:
+    """SQL with the shared pieces put in: {scope}, then {visible_tasks} and {task_status}."""
+    text = text.replace("{scope}", sql.query("views/scope"))
+    text = text.replace("{visible_tasks}", sql.query("visible_tasks"))
     return text.replace("{task_status}", task_status_sql())
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
-    """Runs a view, passing only the parameters its SQL names (DuckDB refuses extra ones)."""
-    text = _text(name)
+def _execute(con: duckdb.DuckDBPyConnection, text: str, params: dict) -> pl.DataFrame:
+    """Runs spliced SQL, passing only the parameters it names (DuckDB refuses extra ones)."""
+    text = _splice(text)
     used = set(_PARAMETER.findall(text))
     return fetch_frame(con, text, {key: value for key, value in params.items() if key in used})
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
+    """Runs the view etl/sql/views/NAME.sql."""
+    return _execute(con, sql.query(f"views/{name}"), params)
 
 
 def due_soon_workdays(con: duckdb.DuckDBPyConnection) -> int:
@@ -73,8 +78,9 @@ def due_soon_workdays(con: duckdb.DuckDBPyConnection) -> int:
     return int(fetch_frame(con, sql.statements("views/options")["soon"])["soon"][0])
 
 
-def _params(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, soon: int | None, **extra) -> dict:
+def _params(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None, **extra) -> dict:
     params = {
+        **viewer_params(viewer),
         "as_of": as_of,
         "soon": due_soon_workdays(con) if soon is None else soon,
         "kinds": list(scope.source_kinds),
@@ -96,40 +102,42 @@ def with_status_labels(frame: pl.DataFrame, column: str = "status") -> pl.DataFr
 # --------------------------------------------------------------------------- sidebar
 
 
-def filter_options(con: duckdb.DuckDBPyConnection) -> Options:
+def filter_options(con: duckdb.DuckDBPyConnection, viewer: User) -> Options:
+    """What the viewer's own tasks offer to filter by: a unit sees no other unit's sources."""
     statements = sql.statements("views/options")
-    kinds = fetch_frame(con, statements["kinds"])
+    params = viewer_params(viewer)
+    kinds = _execute(con, statements["kinds"], params)
     return Options(
         kinds=dict(zip(kinds["kind"].to_list(), kinds["label"].to_list(), strict=True)),
-        sources=fetch_frame(con, statements["sources"]),
-        units=fetch_frame(con, statements["units"])["name"].to_list(),
-        leaders=fetch_frame(con, statements["leaders"])["name"].to_list(),
+        sources=_execute(con, statements["sources"], params),
+        units=_execute(con, statements["units"], params)["name"].to_list(),
+        leaders=_execute(con, statements["leaders"], params)["name"].to_list(),
     )
 
 
 # --------------------------------------------------------------------------- 督查总览
 
 
-def status_counts(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, soon: int | None = None) -> dict[str, int]:
+def status_counts(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None = None) -> dict[str, int]:
     """Tasks in scope per status, every status present (zero when none), in display order."""
-    frame = _run(con, "status_counts", _params(con, as_of, scope, soon))
+    frame = _run(con, "status_counts", _params(con, viewer, as_of, scope, soon))
     found = dict(zip(frame["status"].to_list(), frame["tasks"].to_list(), strict=True))
     return {status: found.get(status, 0) for status in STATUS_LABELS}
 
 
-def status_by_kind(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
-    return with_status_labels(_run(con, "status_by_kind", _params(con, as_of, scope, soon)))
+def status_by_kind(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
+    return with_status_labels(_run(con, "status_by_kind", _params(con, viewer, as_of, scope, soon)))
 
 
-def unit_status(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
-    return with_status_labels(_run(con, "unit_status", _params(con, as_of, scope, soon)))
+def unit_status(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
+    return with_status_labels(_run(con, "unit_status", _params(con, viewer, as_of, scope, soon)))
 
 
 def weekly_flow(
-    con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, weeks: int = 12, soon: int | None = None
+    con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, weeks: int = 12, soon: int | None = None
 ) -> pl.DataFrame:
     """Tasks assigned and closed per week (Monday first) for the `weeks` weeks up to as_of."""
-    return _run(con, "weekly_flow", _params(con, as_of, scope, soon, weeks=weeks))
+    return _run(con, "weekly_flow", _params(con, viewer, as_of, scope, soon, weeks=weeks))
 
 
 # --------------------------------------------------------------------------- 逾期预警
@@ -137,6 +145,7 @@ def weekly_flow(
 
 def alerts(
     con: duckdb.DuckDBPyConnection,
+    viewer: User,
     as_of: date,
     scope: Scope,
     status: str = "overdue",
@@ -150,23 +159,23 @@ def alerts(
         raise ValueError(f"alerts lists overdue or due_soon tasks, not {status!r}")
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, not {group_by!r}")
-    return _run(con, "alerts", _params(con, as_of, scope, soon, status=status, group_by=group_by, limit=limit))
+    return _run(con, "alerts", _params(con, viewer, as_of, scope, soon, status=status, group_by=group_by, limit=limit))
 
 
 def alert_groups(
-    con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, group_by: str = "unit", soon: int | None = None
+    con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, group_by: str = "unit", soon: int | None = None
 ) -> pl.DataFrame:
     """Per lead unit or responsible leader: 逾期 and 临期 counts, longest overdue."""
     if group_by not in ("unit", "leader"):
         raise ValueError(f"group_by must be 'unit' or 'leader', not {group_by!r}")
-    return _run(con, "alert_groups", _params(con, as_of, scope, soon, group_by=group_by))
+    return _run(con, "alert_groups", _params(con, viewer, as_of, scope, soon, group_by=group_by))
 
 
 # --------------------------------------------------------------------------- 整改跟踪
 
 
-def rectifications(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
-    return with_status_labels(_run(con, "rectifications", _params(con, as_of, scope, soon)))
+def rectifications(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
+    return with_status_labels(_run(con, "rectifications", _params(con, viewer, as_of, scope, soon)))
 
 
 # --------------------------------------------------------------------------- 任务台账
@@ -174,6 +183,7 @@ def rectifications(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, so
 
 def ledger(
     con: duckdb.DuckDBPyConnection,
+    viewer: User,
     as_of: date,
     scope: Scope,
     query: str = "",
@@ -183,14 +193,14 @@ def ledger(
 ) -> pl.DataFrame:
     """Tasks in scope containing `query` (anywhere in code, content, source, units, leader,
     deadline; case-insensitive, literal) with one of `statuses`; `matches` counts them all."""
-    params = _params(con, as_of, scope, soon, query=query.strip(), statuses=list(statuses), limit=limit)
+    params = _params(con, viewer, as_of, scope, soon, query=query.strip(), statuses=list(statuses), limit=limit)
     return with_status_labels(_run(con, "ledger", params))
 
 
-def task_detail(con: duckdb.DuckDBPyConnection, as_of: date, code: str, soon: int | None = None) -> dict:
+def task_detail(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, code: str, soon: int | None = None) -> dict:
     """One task by 督办编号: {'task': one-row frame (empty if no such task, or not yet assigned
     on as_of), 'milestones': its milestones with their status, 'timeline': its events}."""
-    params = _params(con, as_of, AllTasks(), soon, code=code)
+    params = _params(con, viewer, as_of, AllTasks(), soon, code=code)
     task = with_status_labels(_run(con, "task", params))
     if task.is_empty():
         return {"task": task, "milestones": pl.DataFrame(), "timeline": pl.DataFrame()}
@@ -208,16 +218,17 @@ def task_detail(con: duckdb.DuckDBPyConnection, as_of: date, code: str, soon: in
 # --------------------------------------------------------------------------- 领导督办
 
 
-def leader_summary(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
+def leader_summary(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None = None) -> pl.DataFrame:
     """Per leader: tasks responsible for, issued, and led by the units in charge of. The
     leader filter picks the leaders listed instead of narrowing the tasks."""
-    params = _params(con, as_of, scope, soon, only_leaders=list(scope.leaders))
+    params = _params(con, viewer, as_of, scope, soon, only_leaders=list(scope.leaders))
     params["leaders"] = []
     return _run(con, "leaders", params)
 
 
 def leader_tasks(
     con: duckdb.DuckDBPyConnection,
+    viewer: User,
     as_of: date,
     scope: Scope,
     leader: str,
@@ -228,7 +239,7 @@ def leader_tasks(
     """Tasks the leader is responsible for (role='responsible') or issued (role='issued')."""
     if role not in ("responsible", "issued"):
         raise ValueError(f"role must be 'responsible' or 'issued', not {role!r}")
-    params = _params(con, as_of, scope, soon, leader=leader, role=role, limit=limit)
+    params = _params(con, viewer, as_of, scope, soon, leader=leader, role=role, limit=limit)
     params["leaders"] = []
     return with_status_labels(_run(con, "leader_tasks", params))
 
@@ -237,7 +248,7 @@ def leader_tasks(
 
 
 def unit_ranking(
-    con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, in_charge_of: str = "", soon: int | None = None
+    con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, in_charge_of: str = "", soon: int | None = None
 ) -> pl.DataFrame:
     """Per unit: tasks led and co-handled, by status, 按期办结率, days to close, extensions."""
-    return _run(con, "units", _params(con, as_of, scope, soon, in_charge_of=in_charge_of))
+    return _run(con, "units", _params(con, viewer, as_of, scope, soon, in_charge_of=in_charge_of))

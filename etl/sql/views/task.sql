@@ -1,4 +1,5 @@
--- One task by its 督办编号 ($code), with its status as of $as_of and its source.
+-- One task by its 督办编号 ($code), with its status as of $as_of and its source; nothing when
+-- the viewer may not see it (visible_tasks.sql).
 WITH
 status AS ({task_status}),
 unit_names AS (
@@ -24,3 +25,4 @@ LEFT JOIN leaders l ON l.leader_id = s.leader_id
 LEFT JOIN leaders issuer ON issuer.leader_id = src.leader_id
 LEFT JOIN unit_names un USING (task_id)
 WHERE s.code = $code
+  AND s.task_id IN ({visible_tasks})

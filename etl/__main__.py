@@ -1,4 +1,13 @@
-"""Command line: `python -m etl init|load|status`. Same functions as the upload page."""
+"""Command line: `python -m etl init|load|status|backup|restore`. Same functions as the upload page.
+
+Every command holds the ledger only for its own operation, under the ledger lock
+(etl.db.ledger_reader / ledger_writer): while another process writes (or, for a writer, while
+others read) it waits, saying so on stderr, and gives up after --wait seconds with exit code 1.
+
+A new subcommand: a `commands.add_parser(...)`, `_ledger_options(parser)` if it opens the
+ledger, and `set_defaults(handler=...)` with a function taking the parsed args and returning
+the exit code.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,18 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from etl.db import open_ledger, resolve_db_path
+import duckdb
+
+from etl import accounts, users_cli
+from etl.db import (
+    DEFAULT_TIMEOUT,
+    LedgerBusy,
+    LedgerMissing,
+    is_current,
+    ledger_reader,
+    ledger_writer,
+    resolve_db_path,
+)
 from etl.importer import InputFile, LoadOptions, import_files
 from etl.ledger import STATUS_LABELS, milestone_list, status_counts, task_list
 
@@ -22,51 +42,100 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from error
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"等待时间应为不小于 0 的秒数：{text}")
+    return value
+
+
+def _ledger_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="ledger file (default $LEDGER_DB or data/ledger.duckdb)")
+    parser.add_argument("--wait", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"how long to wait while another operation holds the ledger (default {DEFAULT_TIMEOUT:g})")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m etl", description="督查督办台账：建库、导入、查询")
+    parser = argparse.ArgumentParser(prog="python -m etl", description="督查督办台账：建库、导入、查询、备份、恢复")
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="create or migrate the ledger")
-    init.add_argument("--db", help="ledger file (default $LEDGER_DB or data/ledger.duckdb)")
+    _ledger_options(init)
     init.add_argument("--demo", action="store_true", help="load the bundled demo district")
+    init.set_defaults(handler=_init)
 
     load = commands.add_parser("load", help="import task lists, progress reports, unit or leader lists")
     load.add_argument("files", nargs="+", type=Path)
-    load.add_argument("--db")
+    _ledger_options(load)
     load.add_argument("--source-kind", help="来源类型, e.g. 常务会议, 领导批示, 政府工作报告, 审计整改")
     load.add_argument("--source-title", help="来源名称, e.g. 区政府第12次常务会议")
     load.add_argument("--source-date", type=_date, help="来源日期 YYYY-MM-DD")
     load.add_argument("--sheet", help="read only this sheet")
     load.add_argument("--json", action="store_true", help="print the result as JSON")
     load.add_argument("--actor", default="cli", help="who imports (recorded in the audit log)")
+    load.set_defaults(handler=_load)
 
     status = commands.add_parser("status", help="task counts per status as of a date")
-    status.add_argument("--db")
+    _ledger_options(status)
     status.add_argument("--as-of", type=_date, default=None)
     status.add_argument("--json", action="store_true")
     status.add_argument("--tasks", action="store_true", help="list every task")
+    status.set_defaults(handler=_status)
+
+    backup = commands.add_parser("backup", help="write a consistent copy of the ledger (also while it is in use)")
+    backup.add_argument("dest", type=Path, metavar="DEST")
+    _ledger_options(backup)
+    backup.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser("restore", help="replace the ledger by a backup (the replaced file is kept)")
+    restore.add_argument("src", type=Path, metavar="SRC")
+    _ledger_options(restore)
+    restore.add_argument("--actor", default="cli", help="who restores (recorded in the audit log)")
+    restore.set_defaults(handler=_restore)
+
+    users_cli.add_parser(commands).set_defaults(handler=users_cli.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "init":
-        return _init(args)
-    if args.command == "load":
-        return _load(args)
-    return _status(args)
+    return args.handler(args)
+
+
+def _say_waiting(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _refuse(error: BaseException | str) -> int:
+    print(error, file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _init(args) -> int:
-    con = open_ledger(args.db)
-    if args.demo:
-        from etl.demo_ledger import load_demo
+    result, demo_accounts, has_accounts = None, [], True
+    try:
+        with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
+            if args.demo:
+                from etl.demo_ledger import load_demo
 
-        result = load_demo(con)
-        if not result.committed and result.has_errors:
-            _print_errors(result)
-            return EXIT_FAILED
+                result = load_demo(con)
+                if result.committed or not result.has_errors:
+                    demo_accounts = accounts.create_demo_accounts(con)
+            has_accounts = accounts.has_users(con)
+    except LedgerBusy as error:
+        return _refuse(error)
+    if result is not None and not result.committed and result.has_errors:
+        _print_errors(result)
+        return EXIT_FAILED
     print(f"台账已就绪：{resolve_db_path(args.db)}")
+    for username, password, role_label, description in demo_accounts:
+        print(f"演示账号（{role_label}）：{username} / {password}　{description}")
+    if not has_accounts:
+        print(accounts.FIRST_ACCOUNT_HINT)
     return EXIT_OK
 
 
@@ -80,8 +149,10 @@ def _load(args) -> int:
     except OSError as error:
         return _fail(args, f"无法读取文件：{error}")
     try:
-        con = open_ledger(args.db)
-        result = import_files(con, files, options)
+        with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
+            result = import_files(con, files, options)
+    except LedgerBusy as error:
+        return _fail(args, str(error))
     except Exception as error:  # noqa: BLE001 - any failure must still answer in the promised shape
         return _fail(args, f"导入失败：{error}")
     if args.json:
@@ -124,11 +195,17 @@ def _print_errors(result) -> None:
 
 def _status(args) -> int:
     as_of = args.as_of or date.today()
-    con = open_ledger(args.db)
-    counts = status_counts(con, as_of)
-    payload: dict = {"as_of": as_of.isoformat(), "total": sum(counts.values()), "counts": counts}
-    if args.tasks:
-        payload["tasks"] = _task_payload(con, as_of)
+    try:
+        payload = _read_status(args, as_of)
+        if payload is None:
+            # The ledger predates a migration or the holiday file changed: a writer brings it
+            # up to date (as status always did), then read again.
+            with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting):
+                pass
+            payload = _read_status(args, as_of, check=False)
+    except (LedgerBusy, LedgerMissing) as error:
+        return _refuse(error)
+    counts = payload["counts"]
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return EXIT_OK
@@ -139,6 +216,18 @@ def _status(args) -> int:
         print(f"  {task['code']} [{STATUS_LABELS[task['status']]}] {task['deadline'] or task['deadline_text']} "
               f"{'、'.join(task['lead_units'])}：{task['content'][:40]}")
     return EXIT_OK
+
+
+def _read_status(args, as_of: date, *, check: bool = True) -> dict | None:
+    """Counts (and tasks) as of a date, read under the shared lock; None if the ledger is not current."""
+    with ledger_reader(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
+        if check and not is_current(con):
+            return None
+        counts = status_counts(con, as_of)
+        payload: dict = {"as_of": as_of.isoformat(), "total": sum(counts.values()), "counts": counts}
+        if args.tasks:
+            payload["tasks"] = _task_payload(con, as_of)
+    return payload
 
 
 def _task_payload(con, as_of: date) -> list[dict]:
@@ -157,6 +246,34 @@ def _task_payload(con, as_of: date) -> list[dict]:
             "milestones": milestones.get(t["task_id"], []),
         })
     return tasks
+
+
+def _backup(args) -> int:
+    from etl.backup import BackupError, backup
+
+    try:
+        result = backup(args.db, args.dest, force=args.force, timeout=args.wait, on_wait=_say_waiting)
+    except (BackupError, LedgerBusy, LedgerMissing) as error:
+        return _refuse(error)
+    except (duckdb.Error, OSError) as error:
+        return _refuse(f"备份失败：{error}")
+    print(f"备份完成：{result.dest}（{result.tables} 张表，共 {result.rows} 行）")
+    return EXIT_OK
+
+
+def _restore(args) -> int:
+    from etl.backup import BackupError, restore
+
+    try:
+        result = restore(args.src, args.db, actor=args.actor, timeout=args.wait, on_wait=_say_waiting)
+    except (BackupError, LedgerBusy) as error:
+        return _refuse(error)
+    except (duckdb.Error, OSError) as error:
+        return _refuse(f"恢复失败：{error}")
+    print(f"已从 {result.source} 恢复台账：{result.path}（{result.tables} 张表，共 {result.rows} 行）")
+    if result.replaced is not None:
+        print(f"原台账已保留为：{result.replaced}")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

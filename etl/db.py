@@ -1,9 +1,24 @@
-"""Opening the ledger file: path resolution, self-applying migrations, the calendar table."""
+"""Opening the ledger file: path resolution, self-applying migrations, the calendar table,
+and short-lived, lock-coordinated access for several processes sharing one ledger file.
+
+DuckDB lets one process open a file read-write, and then no other process may open it at all;
+several processes may open it read-only together. So no process keeps the ledger open longer
+than one operation: `ledger_reader` and `ledger_writer` open it under a lock file next to it
+(shared for readers, exclusive for writers, waiting up to a timeout) and close it on exit.
+A writer bumps `data_version` when it is done, so a long-running reader (the dashboard) can tell
+without opening the file whether anything changed.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -38,9 +53,13 @@ def open_ledger(path: str | Path | None = None, *, read_only: bool = False) -> d
         return duckdb.connect(str(db_path), read_only=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
-    migrate(con)
-    refresh_calendar(con)
-    seed_unit_catalog(con)
+    try:
+        migrate(con)
+        refresh_calendar(con)
+        seed_unit_catalog(con)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -122,6 +141,18 @@ def seed_unit_catalog(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR IGNORE INTO unit_catalog SELECT alias, canonical FROM catalog_rows")
 
 
+def is_current(con: duckdb.DuckDBPyConnection, holiday_file: Path = DEFAULT_HOLIDAY_FILE) -> bool:
+    """Whether opening a writer would change nothing: every migration applied, the calendar
+    built from the current holiday file. Works on a read-only connection."""
+    try:
+        version = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        stored = con.execute("SELECT value FROM settings WHERE key = 'calendar_fingerprint'").fetchone()
+    except duckdb.CatalogException:
+        return False
+    latest = max((v for v, _ in migrations()), default=0)
+    return version >= latest and stored is not None and stored[0] == _calendar_fingerprint(holiday_file)
+
+
 def setting(con: duckdb.DuckDBPyConnection, key: str, default: str) -> str:
     row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
     return row[0] if row else default
@@ -138,3 +169,244 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | list 
         return cursor.sql(query, params=params or {}).pl()
     finally:
         cursor.close()
+
+
+# ---------------------------------------------------------------------------------------
+# Shared access: the lock file, readers and writers, the data version
+#
+# <ledger>.lock       flock'ed shared by readers, exclusively by writers. flock locks belong to
+#                     an open file description, so threads of one process that each open the
+#                     file exclude each other too; the kernel drops them when a process dies.
+# <ledger>.lock.gate  writers take it exclusively before the lock, readers pass it (shared) on
+#                     the way in: a steady stream of readers cannot starve a waiting writer.
+# <ledger>.version    a token a writer rewrites (atomically) after it has closed the ledger.
+
+DEFAULT_TIMEOUT = 60.0
+LOCK_SUFFIX = ".lock"
+GATE_SUFFIX = ".lock.gate"
+VERSION_SUFFIX = ".version"
+BUSY_MESSAGE = "台账正忙，请稍后重试"
+
+OnWait = Callable[[str], None]
+
+
+class LedgerBusy(RuntimeError):
+    """The ledger stayed locked by other operations for the whole timeout."""
+
+    def __init__(self, message: str = BUSY_MESSAGE, *, waited: float | None = None):
+        super().__init__(message)
+        self.waited = waited
+
+
+class LedgerMissing(FileNotFoundError):
+    """A reader asked for a ledger file that does not exist (yet)."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"台账文件不存在：{path}（请先运行 python -m etl init 建立台账）")
+        self.path = path
+
+
+def sidecar(path: str | Path | None, suffix: str) -> Path:
+    db_path = resolve_db_path(path)
+    return db_path.with_name(db_path.name + suffix)
+
+
+def lock_path(path: str | Path | None = None) -> Path:
+    return sidecar(path, LOCK_SUFFIX)
+
+
+def version_path(path: str | Path | None = None) -> Path:
+    return sidecar(path, VERSION_SUFFIX)
+
+
+def wait_message(exclusive: bool, timeout: float) -> str:
+    """What a waiting operation tells its user, once."""
+    doing = "使用" if exclusive else "写入"
+    return f"台账正在被其他操作{doing}，等待中…（最长{timeout:g}秒）"
+
+
+class Waiter:
+    """One operation's patience: a deadline, and one on_wait notice when it first has to wait."""
+
+    def __init__(self, timeout: float, on_wait: OnWait | None, message: str):
+        self.timeout = max(0.0, float(timeout))
+        self.deadline = time.monotonic() + self.timeout
+        self.on_wait = on_wait
+        self.message = message
+        self.waited = False
+        self._delay = 0.005
+
+    def pause(self, cause: BaseException | None = None) -> None:
+        """Something is busy: tell once, sleep a little, or raise LedgerBusy past the deadline."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise LedgerBusy(waited=self.timeout) from cause
+        if not self.waited:
+            self.waited = True
+            if self.on_wait is not None:
+                self.on_wait(self.message)
+        time.sleep(min(self._delay, remaining))
+        self._delay = min(self._delay * 2, 0.1)
+
+
+_held = threading.local()  # realpath -> [mode, depth] of the locks this thread holds
+
+
+def _held_locks() -> dict[str, list]:
+    if not hasattr(_held, "locks"):
+        _held.locks = {}
+    return _held.locks
+
+
+def _open_lock_file(path: Path) -> int:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        return os.open(path, os.O_RDONLY)  # a reader in a folder it may not write to
+
+
+def _flock(fd: int, operation: int, waiter: Waiter) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return
+        except BlockingIOError as error:
+            waiter.pause(error)
+
+
+@contextmanager
+def ledger_lock(path: str | Path | None, *, exclusive: bool, waiter: Waiter) -> Iterator[None]:
+    """Holds the ledger's lock (shared or exclusive) for the block.
+
+    A thread already holding the shared lock may take it again (nested readers); any other
+    nesting would wait for itself, so it fails at once."""
+    db_path = resolve_db_path(path)
+    key = os.path.realpath(db_path)
+    held = _held_locks()
+    if key in held:
+        if held[key][0] == "shared" and not exclusive:
+            held[key][1] += 1
+            try:
+                yield
+            finally:
+                held[key][1] -= 1
+            return
+        raise RuntimeError(f"this thread already holds the {held[key][0]} ledger lock on {db_path}")
+    gate = _open_lock_file(sidecar(db_path, GATE_SUFFIX))
+    lock = None
+    try:
+        lock = _open_lock_file(sidecar(db_path, LOCK_SUFFIX))
+        if exclusive:
+            _flock(gate, fcntl.LOCK_EX, waiter)
+            _flock(lock, fcntl.LOCK_EX, waiter)
+        else:
+            _flock(gate, fcntl.LOCK_SH, waiter)
+            _flock(lock, fcntl.LOCK_SH, waiter)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        held[key] = ["exclusive" if exclusive else "shared", 1]
+        try:
+            yield
+        finally:
+            del held[key]
+    finally:
+        if lock is not None:
+            os.close(lock)  # closing the descriptor releases its lock
+        os.close(gate)
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    """DuckDB's own refusal: another process has the file, or this process has it open with
+    the other access mode (someone using open_ledger outside these context managers)."""
+    text = str(error)
+    return "Could not set lock" in text or "different configuration" in text
+
+
+def connect_waiting(waiter: Waiter, connect: Callable[[], duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyConnection:
+    """connect(), retried while DuckDB refuses because someone outside the lock has the file."""
+    while True:
+        try:
+            return connect()
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            if not _is_lock_conflict(error):
+                raise
+            waiter.pause(error)
+
+
+@contextmanager
+def ledger_reader(
+    path: str | Path | None = None, *, timeout: float = DEFAULT_TIMEOUT, on_wait: OnWait | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection under the shared lock, closed on exit.
+
+    Waits up to `timeout` seconds for a writer to finish (calling on_wait once with a message
+    for the user), then raises LedgerBusy. A ledger that does not exist raises LedgerMissing."""
+    db_path = resolve_db_path(path)
+    if not db_path.exists():
+        raise LedgerMissing(db_path)
+    waiter = Waiter(timeout, on_wait, wait_message(False, timeout))
+    with ledger_lock(db_path, exclusive=False, waiter=waiter):
+        if not db_path.exists():
+            raise LedgerMissing(db_path)
+        con = connect_waiting(waiter, lambda: duckdb.connect(str(db_path), read_only=True))
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def ledger_writer(
+    path: str | Path | None = None, *, timeout: float = DEFAULT_TIMEOUT, on_wait: OnWait | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection (migrated, calendar fresh, catalogue seeded: open_ledger) under
+    the exclusive lock, creating the ledger if needed.
+
+    On exit the connection is checkpointed and closed, and then, still under the lock, the data
+    version is bumped: whatever a reader sees after a new version includes this writer's work.
+    Waits and raises like ledger_reader."""
+    db_path = resolve_db_path(path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    waiter = Waiter(timeout, on_wait, wait_message(True, timeout))
+    with ledger_lock(db_path, exclusive=True, waiter=waiter):
+        con = connect_waiting(waiter, lambda: open_ledger(db_path))
+        try:
+            try:
+                yield con
+            except BaseException:
+                con.close()  # an open transaction is rolled back
+                raise
+            checkpoint(con)
+            con.close()
+        finally:
+            # Also after a failure: anything committed before it must reach the readers.
+            bump_data_version(db_path)
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> bool:
+    """Merges the write-ahead log into the file; False when DuckDB declined (close retries)."""
+    try:
+        con.execute("CHECKPOINT")
+        return True
+    except duckdb.Error:
+        return False
+
+
+def data_version(path: str | Path | None = None) -> str:
+    """A token that changes whenever a writer has finished with the ledger; "" before the first.
+
+    Cheap (one small file read, the ledger is not opened): key caches on it, and read it
+    before reading the data the cache will hold."""
+    try:
+        return version_path(path).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def bump_data_version(path: str | Path | None = None) -> str:
+    """Rewrites the version file atomically with a fresh token; returns it."""
+    target = version_path(path)
+    token = f"{time.time_ns():x}-{uuid.uuid4().hex[:12]}"
+    temp = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    temp.write_text(token, encoding="ascii")
+    os.replace(temp, target)
+    return token

@@ -27,7 +27,8 @@ import streamlit.logger  # noqa: E402
 from bench_etl import write_task_csv  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from etl import views  # noqa: E402
+from etl import accounts, views  # noqa: E402
+from etl.access import User, system_user  # noqa: E402
 from etl.db import open_ledger  # noqa: E402
 from etl.importer import InputFile, LoadOptions, import_files  # noqa: E402
 from etl.ledger import STATUS_LABELS  # noqa: E402
@@ -36,6 +37,8 @@ from ui.state import Filters  # noqa: E402
 AS_OF = date(2026, 6, 30)
 SOURCE_DATE = date(2026, 3, 2)
 TARGET_RATIO, TARGET_SECONDS = 2.0, 1.5
+VIEWER = User(username="ducha", role="office", display_name="督查室")
+BENCH_PASSWORD = "qc-bench-2026"
 
 
 def build_ledger(folder: Path, rows: int) -> Path:
@@ -47,29 +50,30 @@ def build_ledger(folder: Path, rows: int) -> Path:
     result = import_files(con, [InputFile.from_path(csv_path)], options)
     if not result.committed:
         raise SystemExit(f"load failed: {result.files[0].errors[:3]}")
+    accounts.create_user(con, system_user(), VIEWER.username, BENCH_PASSWORD, "office")
     con.close()
     return db_path
 
 
 def overview_queries(con, filters: Filters) -> None:
     """What 督查总览 (and the sidebar) asks the ledger, in the page's order."""
-    views.filter_options(con)
-    views.status_counts(con, filters.as_of, filters)
-    views.status_counts(con, filters.as_of - timedelta(days=7), filters)
-    views.status_by_kind(con, filters.as_of, filters)
-    views.weekly_flow(con, filters.as_of, filters, weeks=12)
-    views.unit_status(con, filters.as_of, filters)
-    views.alerts(con, filters.as_of, filters, status="overdue", group_by="none", limit=10)
+    views.filter_options(con, VIEWER)
+    views.status_counts(con, VIEWER, filters.as_of, filters)
+    views.status_counts(con, VIEWER, filters.as_of - timedelta(days=7), filters)
+    views.status_by_kind(con, VIEWER, filters.as_of, filters)
+    views.weekly_flow(con, VIEWER, filters.as_of, filters, weeks=12)
+    views.unit_status(con, VIEWER, filters.as_of, filters)
+    views.alerts(con, VIEWER, filters.as_of, filters, status="overdue", group_by="none", limit=10)
 
 
 def overdue_queries(con, filters: Filters) -> None:
     """What 逾期预警 (and the sidebar) asks the ledger, with its default grouping by unit."""
-    views.filter_options(con)
+    views.filter_options(con, VIEWER)
     views.due_soon_workdays(con)
-    views.alert_groups(con, filters.as_of, filters, group_by="unit")
-    views.status_counts(con, filters.as_of, filters)
-    views.alerts(con, filters.as_of, filters, status="overdue", group_by="unit", limit=2000)
-    views.alerts(con, filters.as_of, filters, status="due_soon", group_by="unit", limit=2000)
+    views.alert_groups(con, VIEWER, filters.as_of, filters, group_by="unit")
+    views.status_counts(con, VIEWER, filters.as_of, filters)
+    views.alerts(con, VIEWER, filters.as_of, filters, status="overdue", group_by="unit", limit=2000)
+    views.alerts(con, VIEWER, filters.as_of, filters, status="due_soon", group_by="unit", limit=2000)
 
 
 PAGES = {
@@ -108,7 +112,7 @@ def main() -> None:
         at.run()   # imports, the connection, the first render: not measured
         at.date_input(key="as_of").set_value(AS_OF).run()
         con = open_ledger(db_path)   # same file and settings: DuckDB shares the app's database
-        counts = views.status_counts(con, AS_OF, filters)
+        counts = views.status_counts(con, VIEWER, AS_OF, filters)
         print("statuses:", "  ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in counts.items() if n))
 
         failed = False

@@ -1,16 +1,20 @@
 """任务台账: every task, searchable across code, content, units, source and leader, with a
 status filter; the detail of one task — its source, milestones and what happened to it
-(交办, 进展, 延期, 核查, 办结); Excel download of the filtered ledger."""
+(交办, 进展, 批示, 延期, 核查, 办结) and what the user may do to it (办理); Excel download of the
+filtered ledger."""
+
+from datetime import date
 
 import streamlit as st
 
 from etl import views
 from etl.ledger import STATUS_LABELS
-from ui import tables
-from ui.data import load
+from ui import tables, task_actions
+from ui.auth import signed_in_user
+from ui.data import fresh, load
 from ui.export import to_excel
 from ui.palette import STATUS_BADGES
-from ui.state import connection, current_filters
+from ui.state import current_filters
 
 ROW_LIMIT = 1000           # rows drawn; the download has them all
 EXPORT_LIMIT = 1_000_000
@@ -20,7 +24,7 @@ COLUMNS = [
 ]
 
 filters = current_filters()
-con = connection()   # for the download, built when the button is clicked
+viewer = signed_in_user()
 st.title("任务台账")
 
 search_column, status_column = st.columns([3, 2])
@@ -45,7 +49,8 @@ picked = tables.show(rows, COLUMNS, key="ledger_table", on_select="rerun", selec
 
 
 def workbook() -> bytes:
-    full = views.ledger(con, filters.as_of, filters, query=query, statuses=tuple(statuses), limit=EXPORT_LIMIT)
+    full = fresh(views.ledger, filters.as_of, filters, query=query, statuses=tuple(statuses), limit=EXPORT_LIMIT,
+                 viewer=viewer)
     return to_excel(tables.chinese(full, COLUMNS), "任务台账")
 
 
@@ -122,3 +127,6 @@ if timeline.is_empty():
     st.caption("截至该日期没有办理记录。")
 else:
     tables.show(timeline, ["day", "event", "detail", "who"], key="ledger_timeline")
+
+st.markdown("**办理**")
+task_actions.panel(viewer, info, date.today())

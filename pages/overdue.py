@@ -5,9 +5,10 @@ import streamlit as st
 
 from etl import views
 from ui import tables
-from ui.data import load
+from ui.auth import signed_in_user
+from ui.data import due_soon_workdays, fresh, load
 from ui.export import to_excel
-from ui.state import connection, current_filters
+from ui.state import current_filters
 
 ROW_LIMIT = 2000           # rows drawn per list; the download has them all
 EXPORT_LIMIT = 1_000_000
@@ -18,9 +19,9 @@ COLUMNS = [
 ]
 
 filters = current_filters()
-con = connection()   # for the download, built when the button is clicked
+viewer = signed_in_user()
 st.title("逾期预警")
-soon = load(views.due_soon_workdays)
+soon = due_soon_workdays()
 st.caption(f"截至 {filters.as_of:%Y年%m月%d日}。红色：已过完成时限仍未办结；黄色：{soon} 个工作日内到期。"
            "长期事项按其报送周期的下次报送日期判断。")
 
@@ -55,7 +56,8 @@ def draw(status: str, label: str) -> None:
     tables.show(rows, shown, key=f"overdue_list_{status}", height=min(38 + 35 * rows.height, 640))
 
     def workbook() -> bytes:
-        full = views.alerts(con, filters.as_of, filters, status=status, group_by=group_by, limit=EXPORT_LIMIT)
+        full = fresh(views.alerts, filters.as_of, filters, status=status, group_by=group_by, limit=EXPORT_LIMIT,
+                     viewer=viewer)
         if group_by == "unit":
             full = full.rename({"group_name": "unit"})
         elif group_by == "leader":

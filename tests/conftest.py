@@ -7,6 +7,23 @@ import pytest
 from etl.db import open_ledger
 
 
+@pytest.fixture(autouse=True)
+def dashboard_past_its_first_run(monkeypatch):
+    """AppTest starts every run as a new process would: Streamlit sees the pages/ folder and
+    runs a switched-to page on its own, until dashboard.py's st.navigation turns that off;
+    ui.state then reruns through dashboard.py, and a button click of that run is lost. A real
+    server turns the mode off once for good. Tests run as the server does after its first run."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture
 def ledger(tmp_path):
     """A fresh, migrated DuckDB ledger file."""
@@ -55,6 +72,54 @@ AUDIT_CSV = """序号,问题,整改措施,整改单位,整改时限
 """
 
 
+# Accounts on the dashboard test ledger: username -> (role, unit or leader). Password: TEST_PASSWORD.
+TEST_PASSWORD = "qc-test-2026-ok"
+TEST_ACCOUNTS = {
+    "ducha": ("office", None),
+    "wangwu": ("leader", "王五"),        # 区长: the principal leader, reads everything
+    "zhangsan": ("leader", "张三"),      # 常务副区长, 分管 区财政局
+    "caizheng": ("unit", "区财政局"),
+    "shuili": ("unit", "区水利局"),
+}
+
+
+def add_account(con, username: str, role: str, whom: str | None = None, display_name: str = "") -> None:
+    """An account with TEST_PASSWORD, hashed with cheap parameters (tests only; production keeps
+    argon2's defaults)."""
+    from argon2 import PasswordHasher
+
+    from etl import accounts
+    from etl.access import system_user
+
+    previous = accounts.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    try:
+        accounts.create_user(
+            con, system_user(), username, TEST_PASSWORD, role, display_name=display_name,
+            unit=whom if role == "unit" else None, leader=whom if role == "leader" else None,
+        )
+    finally:
+        accounts.set_hasher(previous)
+
+
+def add_test_accounts(con) -> None:
+    for username, (role, whom) in TEST_ACCOUNTS.items():
+        add_account(con, username, role, whom)
+
+
+DASHBOARD = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def signed_in_app(username: str, timeout: float = 30):
+    """The dashboard through AppTest with `username` signed in (as the login form leaves it)."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.auth import USER_KEY
+
+    at = AppTest.from_file(DASHBOARD, default_timeout=timeout)
+    at.session_state[USER_KEY] = username
+    return at
+
+
 def build_dashboard_ledger(path):
     """Writes the dashboard test ledger at `path` and returns it."""
     from pathlib import Path
@@ -92,6 +157,7 @@ def build_dashboard_ledger(path):
             UPDATE rectifications SET lookback_due = DATE '2026-06-10', rebounded = true
             WHERE problem = '专项资金闲置'
         """)
+        add_test_accounts(con)
     finally:
         con.close()
     return path

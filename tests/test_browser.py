@@ -1,10 +1,11 @@
 """End to end in a real browser: `streamlit run dashboard.py` against a demo ledger in tmp_path,
 driven by Playwright with Debian's Chromium.
 
-督查总览 → 逾期预警 → 数据导入 (upload a CSV, preview, 确认导入) → 任务台账 (find the new task
-through the search box). A screenshot of each page goes to test-artifacts/ and the final set
-to docs/screenshots/ for the README. Every wait is bounded; the server is always stopped.
-Chromium missing is a failure, not a skip.
+登录 (a demo account) → 督查总览 → 逾期预警 → 数据导入 (upload a CSV, preview, 确认导入) →
+任务台账 (find the new task through the search box); then `python -m etl load` in another
+process while the dashboard runs, and the dashboard shows its task. A screenshot of each
+page goes to test-artifacts/ and the final set to docs/screenshots/ for the README. Every
+wait is bounded; the server is always stopped. Chromium missing is a failure, not a skip.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from etl.accounts import DEMO_ACCOUNTS, create_demo_accounts
 from etl.db import open_ledger
 from etl.demo_ledger import load_demo
 
@@ -37,6 +39,13 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 60      # seconds
 PAGE_TIMEOUT = 30_000          # milliseconds, every Playwright wait
+
+CLI_TASK = "编制全区公共充电设施布局规划，年内新增充电桩300个。"
+CLI_CSV = (
+    "会议名称,会议日期,序号,议定事项,牵头单位,完成时限\n"
+    f"区政府第10次常务会议,2026年5月8日,1,{CLI_TASK},区发展和改革局,2026年12月31日前\n"
+)
+CLI_TIMEOUT = 90               # seconds for the command-line load beside the running dashboard
 
 NEW_TASK = "建设全区智慧停车信息平台，实现公共泊位实时查询和错时共享。"
 SEARCH_TERM = "智慧停车信息平台"
@@ -61,6 +70,7 @@ def _build_demo_ledger(path: Path, demo_dir: Path) -> None:
         result = load_demo(con, out_dir=demo_dir)
         assert result.committed and not result.has_errors, result.files
         assert con.execute("SELECT count(*) FROM tasks").fetchone()[0] > 0
+        create_demo_accounts(con)
     finally:
         con.close()
 
@@ -81,9 +91,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    ledger = tmp / "ledger.duckdb"
+def ledger_path(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser") / "ledger.duckdb"
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(ledger_path):
+    ledger = ledger_path
+    tmp = ledger.parent
     _build_demo_ledger(ledger, tmp / "demo")
     port = _free_port()
     log = tmp / "streamlit.log"
@@ -146,9 +161,63 @@ def _shot(page: Page, name: str, shots: list[Path]) -> None:
     shots.append(path)
 
 
+def _log_in(page: Page, username: str, shots: list[Path] | None = None) -> None:
+    password = next(account.password for account in DEMO_ACCOUNTS if account.username == username)
+    page.get_by_role("textbox", name="用户名").fill(username)
+    page.get_by_role("textbox", name="密码").fill(password)
+    if shots is not None:
+        _shot(page, "00-login", shots)
+    page.get_by_role("button", name="登录").click()
+
+
+def _search_ledger(page: Page, term: str) -> None:
+    _go(page, "任务台账")
+    search = page.get_by_role("textbox", name="搜索")
+    search.fill(term)
+    search.press("Enter")
+    _settled(page)
+
+
 def test_browse_upload_and_find(dashboard_url, tmp_path):
     with _browser_page() as page:
         _browse_upload_and_find(page, dashboard_url, tmp_path)
+
+
+def test_cli_loads_while_the_dashboard_runs_and_the_dashboard_shows_it(dashboard_url, ledger_path, tmp_path):
+    """DuckDB lets one process write the file: the dashboard holds it only per query, so the
+    CLI gets in, and the open dashboard shows the new task on its next run."""
+    with _browser_page() as page:
+        page.goto(dashboard_url, timeout=PAGE_TIMEOUT)
+        _log_in(page, "ducha")
+        _title(page, "督查总览")
+        _search_ledger(page, "充电设施布局规划")
+        expect(page.get_by_text("没有符合条件的督办事项。")).to_be_visible()
+
+        csv = tmp_path / "区政府第10次常务会议议定事项.csv"
+        csv.write_text(CLI_CSV, encoding="utf-8")
+        started = time.monotonic()
+        loaded = subprocess.run(
+            [sys.executable, "-m", "etl", "load", str(csv), "--db", str(ledger_path), "--json"],
+            cwd=ROOT, capture_output=True, text=True, timeout=CLI_TIMEOUT,
+        )
+        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+        assert time.monotonic() - started < CLI_TIMEOUT
+
+        _go(page, "督查总览")   # the same browser session, its next runs
+        _search_ledger(page, "充电设施布局规划")
+        expect(page.get_by_text(CLI_TASK).first).to_be_attached()
+
+
+def test_a_unit_account_sees_its_own_pages_only(dashboard_url):
+    with _browser_page() as page:
+        page.goto(dashboard_url, timeout=PAGE_TIMEOUT)
+        _log_in(page, "danwei")
+        _title(page, "督查总览")
+        expect(page.get_by_text("当前用户：区住房和城乡建设局（单位）")).to_be_visible()
+        for hidden in ("数据导入", "操作日志", "领导督办", "单位排名"):
+            expect(page.get_by_role("link", name=hidden)).to_have_count(0)
+        page.get_by_role("button", name="退出登录").click()
+        expect(page.get_by_role("button", name="登录")).to_be_visible()
 
 
 def _browse_upload_and_find(page: Page, dashboard_url: str, tmp_path: Path) -> None:
@@ -157,6 +226,7 @@ def _browse_upload_and_find(page: Page, dashboard_url: str, tmp_path: Path) -> N
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     page.goto(dashboard_url, timeout=PAGE_TIMEOUT)
+    _log_in(page, "ducha", shots)
     _title(page, "督查总览")
     _shot(page, "01-overview", shots)
 
@@ -171,11 +241,6 @@ def _browse_upload_and_find(page: Page, dashboard_url: str, tmp_path: Path) -> N
     _settled(page)
     expect(page.locator('[data-testid="stMetric"]').filter(has_text="新增事项")).to_contain_text("2")
     confirm = page.get_by_role("button", name="确认导入")
-    expect(confirm).to_be_disabled()
-    actor = page.get_by_role("textbox", name="导入人")
-    actor.fill("督查室王敏")
-    actor.press("Enter")
-    _settled(page)
     expect(confirm).to_be_enabled()
     _shot(page, "03-upload-preview", shots)
     confirm.click()
@@ -183,11 +248,7 @@ def _browse_upload_and_find(page: Page, dashboard_url: str, tmp_path: Path) -> N
     _settled(page)
     _shot(page, "04-upload-done", shots)
 
-    _go(page, "任务台账")
-    search = page.get_by_role("textbox", name="搜索")
-    search.fill(SEARCH_TERM)
-    search.press("Enter")
-    _settled(page)
+    _search_ledger(page, SEARCH_TERM)
     expect(page.get_by_text(NEW_TASK).first).to_be_attached()
     expect(page.get_by_text(OTHER_TASK)).to_have_count(0)   # the search narrowed the list
     _shot(page, "05-ledger-search", shots)

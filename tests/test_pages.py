@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import streamlit as st
-from conftest import DASHBOARD_AS_OF
+from conftest import DASHBOARD_AS_OF, signed_in_app
 from streamlit.testing.v1 import AppTest
 
 from etl.db import open_ledger
@@ -50,7 +50,7 @@ def app(dashboard_ledger, expected, monkeypatch):
     """The dashboard on the test ledger, as of DASHBOARD_AS_OF (set through the sidebar)."""
     monkeypatch.setenv("LEDGER_DB", str(dashboard_ledger))
     st.cache_data.clear()
-    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    at = signed_in_app("ducha")
     at.run()
     at.date_input(key="as_of").set_value(DASHBOARD_AS_OF).run()
     return at

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import streamlit as st
+from conftest import add_account, signed_in_app
 from streamlit.testing.v1 import AppTest
 
 from etl.db import open_ledger
@@ -42,7 +43,9 @@ MEETING_CSV = (
 def ledger(tmp_path, monkeypatch) -> Path:
     """An empty ledger in tmp_path, named by $LEDGER_DB, with no connection left cached."""
     path = (tmp_path / "ledger.duckdb").resolve()
-    open_ledger(path).close()
+    con = open_ledger(path)
+    add_account(con, "wangmin", "office", display_name="王敏")
+    con.close()
     monkeypatch.setenv("LEDGER_DB", str(path))
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -61,7 +64,7 @@ def _count(path: Path, query: str) -> int:
 
 
 def _upload_page() -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT)
+    at = signed_in_app("wangmin", TIMEOUT)
     at.run()
     at.switch_page("pages/upload.py").run()
     assert not at.exception, at.exception
@@ -110,11 +113,9 @@ def test_good_csv_preview_then_confirm(ledger):
     assert _count(ledger, "SELECT count(*) FROM tasks") == 0
     assert _count(ledger, "SELECT count(*) FROM import_batches") == 0
 
-    # 确认导入 stays disabled until the importer is named.
-    assert at.button(key="upload_confirm").disabled
-    at.text_input(key="upload_actor").input("督查室王敏").run()
+    # The importer is the signed-in account, named under the button.
+    assert any("导入人：王敏（督查室）" in caption.value for caption in at.caption)
     assert not at.button(key="upload_confirm").disabled
-    assert _count(ledger, "SELECT count(*) FROM tasks") == 0
 
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
@@ -125,7 +126,7 @@ def test_good_csv_preview_then_confirm(ledger):
 
     # The history shows the batch and its file; the same file again changes nothing.
     batches = _table(at, BATCHES)
-    assert (batches.iloc[0]["导入人"], batches.iloc[0]["文件数"], batches.iloc[0]["新增"]) == ("督查室王敏", 1, 2)
+    assert (batches.iloc[0]["导入人"], batches.iloc[0]["文件数"], batches.iloc[0]["新增"]) == ("wangmin", 1, 2)
     files = _table(at, BATCH_FILES)
     assert files.iloc[0]["文件名"] == "城建专题会议.csv"
     assert len(files.iloc[0]["SHA-256"]) == 64
@@ -139,7 +140,6 @@ def test_bad_row_is_shown_and_nothing_is_committed(ledger):
     at.selectbox(key="upload_kind").select("专题会议")
     at.text_input(key="upload_title").input("区政府环境整治专题会议")
     at.date_input(key="upload_date").set_value(date(2026, 5, 6))
-    at.text_input(key="upload_actor").input("督查室王敏")
     at.run()
     assert not at.exception, at.exception
 
@@ -163,7 +163,6 @@ def test_gbk_csv_with_its_own_meeting_is_accepted(ledger):
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     at.file_uploader(key="upload_files").set_value(("常务会议议定事项.csv", data, "text/csv"))
-    at.text_input(key="upload_actor").input("督查室王敏")
     at.run()   # 来源类型 stays 自动识别: the file names its meeting
     assert not at.exception, at.exception
     assert at.selectbox(key="upload_kind").value == "自动识别"
@@ -186,7 +185,6 @@ def test_several_files_in_one_batch(ledger):
     at.selectbox(key="upload_kind").select("专题会议")
     at.text_input(key="upload_title").input("区政府城建工作专题会议")
     at.date_input(key="upload_date").set_value(date(2026, 5, 6))
-    at.text_input(key="upload_actor").input("督查室王敏")
     at.run()
     assert not at.exception, at.exception
     assert len(_table(at, PREVIEW)) == 2
@@ -197,3 +195,31 @@ def test_several_files_in_one_batch(ledger):
     assert _count(ledger, "SELECT count(*) FROM tasks") == 4
     assert _count(ledger, "SELECT count(*) FROM import_batches") == 1
     assert _table(at, BATCHES).iloc[0]["文件数"] == 2
+
+
+def test_files_are_refused_by_content_and_size_before_anything_is_read(ledger):
+    at = _upload_page()
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 4
+    at.file_uploader(key="upload_files").set_value(("任务清单.xlsx", pdf, "application/pdf")).run()
+    assert not at.exception, at.exception
+    assert "无法导入" in at.error[0].value and "任务清单.xlsx" in at.error[0].value
+    assert not at.get("metric")
+    with duckdb.connect(str(ledger)) as con:
+        con.execute("UPDATE settings SET value = '0.0001' WHERE key = 'max_upload_mb'")
+    st.cache_data.clear()
+    at = _upload_page()
+    at.file_uploader(key="upload_files").set_value(("城建专题会议.csv", GOOD_CSV.encode("utf-8"), "text/csv")).run()
+    assert "MB" in at.error[0].value
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 0
+    assert _count(ledger, "SELECT count(*) FROM import_batches") == 0
+
+
+def test_a_csv_named_xlsx_is_read_as_csv(ledger):
+    at = _upload_page()
+    at.file_uploader(key="upload_files").set_value(("城建专题会议.xlsx", GOOD_CSV.encode("utf-8"), "text/csv"))
+    at.selectbox(key="upload_kind").select("专题会议")
+    at.text_input(key="upload_title").input("区政府城建工作专题会议")
+    at.date_input(key="upload_date").set_value(date(2026, 5, 6))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _metrics(at)["新增事项"] == 2

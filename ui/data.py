@@ -1,5 +1,6 @@
-"""The pages' cached queries: any view of etl.views, run once per (ledger, as-of date,
-filters, arguments) until an import clears the cache (ui.state.data_changed)."""
+"""The pages' queries: any view of etl.views for the signed-in user, cached per (ledger, its
+data version, view, user, arguments). A write anywhere changes the data version, so a page
+never shows data older than its run."""
 
 from __future__ import annotations
 
@@ -9,16 +10,35 @@ from typing import TypeVar
 import streamlit as st
 
 from etl import views
-from ui.state import _connect, db_path
+from etl.access import User
+from ui.auth import signed_in_user
+from ui.state import db_path, reading, version
 
 T = TypeVar("T")
 
 
 @st.cache_data(show_spinner="正在查询台账…", max_entries=256)
-def _cached(path: str, view: str, args: tuple, kwargs: tuple) -> object:
-    return getattr(views, view)(_connect(path), *args, **dict(kwargs))
+def _cached(path: str, ledger_version: str, view: str, viewer: User, args: tuple, kwargs: tuple) -> object:
+    return fresh(getattr(views, view), *args, viewer=viewer, **dict(kwargs))
 
 
 def load(view: Callable[..., T], *args, **kwargs) -> T:
-    """view(connection, *args, **kwargs) for a function of etl.views, from the cache."""
-    return _cached(db_path(), view.__name__, args, tuple(sorted(kwargs.items())))
+    """view(connection, user, *args, **kwargs) for a function of etl.views, from the cache."""
+    return _cached(db_path(), version(), view.__name__, signed_in_user(), args, tuple(sorted(kwargs.items())))
+
+
+def fresh(view: Callable[..., T], *args, viewer: User | None = None, **kwargs) -> T:
+    """The same, uncached (downloads of whole tables)."""
+    with reading() as con:
+        return view(con, viewer or signed_in_user(), *args, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _due_soon_workdays(path: str, ledger_version: str) -> int:
+    with reading() as con:
+        return views.due_soon_workdays(con)
+
+
+def due_soon_workdays() -> int:
+    """The 临期 window in working days (a setting, the same for every user)."""
+    return _due_soon_workdays(db_path(), version())

@@ -1,4 +1,10 @@
-"""The ledger connection and the sidebar filters every page shares.
+"""How the dashboard reaches the ledger, and the sidebar filters every page shares.
+
+The dashboard holds no connection between operations: a query opens the ledger read-only
+under the shared lock and closes it (etl.db.ledger_reader), a write takes the exclusive lock
+for its own length (ledger_writer). So `python -m etl load` can write while the dashboard
+runs (DuckDB allows one writing process), and the caches key on etl.db.data_version, which
+every committed write changes: the dashboard shows new data on its next run.
 
 The sidebar's widget values are copied into session state under keys of our own
 (`_keep_<key>`) and put back before the widgets are drawn, so a choice survives switching
@@ -6,6 +12,8 @@ pages even on a page that does not draw the sidebar."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,7 +22,8 @@ import duckdb
 import streamlit as st
 
 from etl import views
-from etl.db import open_ledger, resolve_db_path
+from etl.access import User
+from etl.db import LedgerBusy, data_version, ledger_reader, ledger_writer, resolve_db_path
 
 # Widget keys: stable, so tests and session state can find them.
 AS_OF_KEY = "as_of"
@@ -42,25 +51,54 @@ def db_path() -> str:
     return str(Path(resolve_db_path()).resolve())
 
 
-@st.cache_resource(show_spinner=False)
-def _connect(path: str) -> duckdb.DuckDBPyConnection:
-    return open_ledger(path)
+def version() -> str:
+    """Changes whenever anyone (this dashboard, the CLI) commits to the ledger."""
+    return data_version(db_path())
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """The process's one connection to the ledger, keyed on its path. Every query takes its
-    own cursor (etl.db.fetch_frame does), never the connection itself."""
-    return _connect(db_path())
+def _waiting(message: str) -> None:
+    st.toast(message, icon=":material/hourglass_top:")
+
+
+@contextmanager
+def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one query or a few; waits while a writer holds the ledger."""
+    with ledger_reader(db_path(), on_wait=_waiting) as con:
+        yield con
+
+
+@contextmanager
+def writing() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection for one change (an import, a login, a task action)."""
+    with ledger_writer(db_path(), on_wait=_waiting) as con:
+        yield con
+
+
+@st.cache_resource(show_spinner="正在打开台账…")
+def _prepared(path: str) -> bool:
+    """Creates or migrates the ledger once per process before anything reads it."""
+    with ledger_writer(path):
+        return True
+
+
+def prepare() -> None:
+    try:
+        _prepared(db_path())
+    except (duckdb.Error, LedgerBusy, OSError) as error:
+        st.error(f"无法打开台账文件 {db_path()}：{error}")
+        st.stop()
 
 
 def data_changed() -> None:
-    """Call after an import: every page recomputes from the ledger on its next run."""
+    """Call after this session wrote: pages recompute now (other sessions and processes see
+    the change through version())."""
     st.cache_data.clear()
 
 
-@st.cache_data(show_spinner=False)
-def _options(path: str) -> views.Options:
-    return views.filter_options(_connect(path))
+@st.cache_data(show_spinner=False, max_entries=64)
+def _options(path: str, ledger_version: str, viewer: User) -> views.Options:
+    with ledger_reader(path, on_wait=_waiting) as con:
+        return views.filter_options(con, viewer)
 
 
 def _keep(key: str) -> None:
@@ -82,11 +120,12 @@ def _clear_filters() -> None:
         st.session_state[f"_keep_{key}"] = []
 
 
-def sidebar() -> Filters:
-    """Draws the as-of date and the filters in the sidebar and returns them."""
+def sidebar(viewer: User) -> Filters:
+    """Draws the as-of date and the filters (offering only what the viewer may see) in the
+    sidebar and returns them."""
     try:
-        options = _options(db_path())
-    except duckdb.Error as error:
+        options = _options(db_path(), version(), viewer)
+    except (duckdb.Error, LedgerBusy) as error:
         st.error(f"无法打开台账文件 {db_path()}：{error}")
         st.stop()
 
@@ -138,7 +177,9 @@ def current_filters() -> Filters:
     """The filters the sidebar drew in this run: dashboard.py draws it before every page."""
     _run_through_dashboard()
     chosen = st.session_state.get(_FILTERS_KEY)
-    return chosen if chosen is not None else sidebar()
+    if chosen is None:
+        st.stop()   # only reachable outside dashboard.py, which always draws the sidebar
+    return chosen
 
 
 def _run_through_dashboard() -> None:

@@ -1,9 +1,9 @@
-"""The upload page's work: options from the form, the import (preview or commit) through the
-same `import_files` as the CLI, and the frames the page shows (preview, row errors, history).
+"""The upload page's work: options from the form, the upload gate (size, content), the import
+(preview or commit) through the same `import_files` as the CLI, and the frames the page shows
+(preview, row errors, history).
 
-Every import runs on a fresh cursor of the shared connection: the cursor is its own DuckDB
-connection, so the import's transaction and its temp tables (staged_tasks, matched, ...)
-belong to this import only, never to another session's query or an earlier import.
+Every import, preview included, holds the ledger's write lock for its own length
+(ui.state.writing): two users importing at once run one after the other, never interleaved.
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ import duckdb
 import polars as pl
 
 from etl import history
-from etl.importer import ImportResult, InputFile, LoadOptions, import_files
+from etl.access import User
+from etl.actions import import_as
+from etl.db import setting
+from etl.importer import ImportResult, InputFile, LoadOptions
+from etl.intake import DEFAULT_MAX_UPLOAD_MB, ReadError, check_upload
 from etl.sources import KIND_LABELS, kind_from_title
 
 AUTO_KIND = "自动识别"
@@ -52,7 +56,7 @@ class Totals:
 # Options and the import
 
 
-def build_options(kind_choice: str, title: str | None, day: date | None, actor: str) -> LoadOptions:
+def build_options(kind_choice: str, title: str | None, day: date | None, actor: str = "") -> LoadOptions:
     """LoadOptions from the form. 自动识别 leaves the kind to the file's own columns, or to the
     title when one is given (区政府第12次常务会议 is a 常务会议)."""
     title = (title or "").strip() or None
@@ -80,15 +84,27 @@ def signature(files: list[InputFile], options: LoadOptions) -> str:
     return digest.hexdigest()
 
 
+def upload_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """The largest file the page accepts (settings.max_upload_mb, default intake's)."""
+    return int(float(setting(con, "max_upload_mb", str(DEFAULT_MAX_UPLOAD_MB))) * 1024 * 1024)
+
+
+def rejected_uploads(files: list[InputFile], max_bytes: int) -> list[str]:
+    """Why each refused file was refused (too big, empty, not a CSV or workbook by its content)."""
+    reasons = []
+    for file in files:
+        try:
+            check_upload(file.name, file.data, max_bytes)
+        except ReadError as error:
+            reasons.append(str(error))
+    return reasons
+
+
 def run_import(
-    con: duckdb.DuckDBPyConnection, files: list[InputFile], options: LoadOptions, *, commit: bool
+    con: duckdb.DuckDBPyConnection, user: User, files: list[InputFile], options: LoadOptions, *, commit: bool
 ) -> ImportResult:
-    """The CLI's import; commit=False runs it whole and rolls it back (the preview)."""
-    cursor = con.cursor()
-    try:
-        return import_files(cursor, files, options, commit=commit)
-    finally:
-        cursor.close()
+    """The CLI's import as `user`; commit=False runs it whole and rolls it back (the preview)."""
+    return import_as(con, user, files, options, commit=commit)
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,9 +194,9 @@ def success_message(result: ImportResult) -> str:
 # History
 
 
-def batch_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def batch_table(con: duckdb.DuckDBPyConnection, viewer: User) -> pl.DataFrame:
     """The import batches, newest first, with the page's column names."""
-    frame = history.batches(con)
+    frame = history.batches(con, viewer)
     return frame.select(
         pl.col("batch_id").alias("批次"),
         pl.col("created_by").alias("导入人"),
@@ -193,9 +209,9 @@ def batch_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def batch_file_table(con: duckdb.DuckDBPyConnection, batch_id: str) -> pl.DataFrame:
+def batch_file_table(con: duckdb.DuckDBPyConnection, viewer: User, batch_id: str) -> pl.DataFrame:
     """The files of one batch."""
-    frame = history.batch_files(con, batch_id)
+    frame = history.batch_files(con, viewer, batch_id)
     kind = pl.col("file_kind").str.split("+").list.eval(pl.element().replace(FILE_KIND_LABELS)).list.join("、")
     return frame.select(
         pl.col("file_name").alias("文件名"),

@@ -30,3 +30,23 @@ SELECT
 FROM import_files
 WHERE batch_id = $batch_id
 ORDER BY file_name, sheet
+
+-- name: audit
+-- 操作日志: the audit trail, newest first, narrowed by day range, who, what and which item.
+-- Empty text matches everything; $text searches the entity id and the values, literally.
+SELECT audit_id, logged_at, actor, action, entity, entity_id, field, before, after, batch_id
+FROM audit_log
+WHERE logged_at >= $since::DATE
+  AND logged_at < $until::DATE + INTERVAL 1 DAY
+  AND ($actor = '' OR actor = $actor)
+  AND (len($actions::VARCHAR[]) = 0 OR list_contains($actions::VARCHAR[], action))
+  AND ($text = '' OR contains(entity_id, $text) OR contains(coalesce(before, ''), $text)
+       OR contains(coalesce(after, ''), $text))
+ORDER BY audit_id DESC
+LIMIT $limit;
+
+-- name: audit_choices
+SELECT 'actor' AS kind, actor AS value FROM audit_log GROUP BY actor
+UNION ALL
+SELECT 'action', action FROM audit_log GROUP BY action
+ORDER BY kind, value;

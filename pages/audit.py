@@ -1,0 +1,61 @@
+"""操作日志 (督查室 only): the audit trail — imports, edits, lifecycle actions, account changes,
+logins and failed logins — narrowed by day, who, what and text; Excel download."""
+
+from datetime import date, timedelta
+
+import polars as pl
+import streamlit as st
+
+from etl import history
+from etl.access import can
+from ui import state
+from ui.auth import signed_in_user
+from ui.export import to_excel
+
+HEADERS = {
+    "logged_at": "时间", "actor": "操作人", "action_label": "操作", "entity": "对象类型", "entity_id": "对象",
+    "field": "字段", "before": "修改前", "after": "修改后", "batch_id": "导入批次",
+}
+ENTITY_LABELS = {"task": "督办事项", "unit": "单位", "leader": "领导", "source": "来源", "user": "账号",
+                 "progress": "进展", "extension": "延期", "ledger": "台账"}
+
+user = signed_in_user()
+st.title("操作日志")
+if not can(user, "read_audit"):
+    st.error("只有督查室账号可以查看操作日志。")
+    st.stop()
+st.caption("台账的每一次导入、修改、办结、延期审批、账号变更、登录和登录失败都记在这里，只增不改。")
+
+with state.reading() as con:
+    choices = history.audit_choices(con, user)
+today = date.today()
+days_column, actor_column, action_column, text_column = st.columns([2, 1, 2, 2])
+picked_days = days_column.date_input(
+    "日期范围", value=(today - timedelta(days=30), today), key="audit_days", format="YYYY-MM-DD",
+)
+since, until = (picked_days if len(picked_days) == 2 else (picked_days[0], picked_days[0]))
+actor = actor_column.selectbox("操作人", ["", *choices["actor"]], key="audit_actor",
+                               format_func=lambda name: name or "全部")
+actions = action_column.multiselect("操作", choices["action"], key="audit_actions", placeholder="全部操作",
+                                    format_func=lambda code: history.ACTION_LABELS.get(code, code))
+text = text_column.text_input("查找", key="audit_text", placeholder="督办编号、用户名、内容……")
+
+with state.reading() as con:
+    entries = history.audit_entries(con, user, since, until, actor=actor, actions=tuple(actions), text=text)
+shown = entries.with_columns(
+    pl.col("action").replace_strict(history.ACTION_LABELS, default=pl.col("action")).alias("action_label"),
+    pl.col("entity").replace_strict(ENTITY_LABELS, default=pl.col("entity")),
+    pl.col("logged_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
+).select(list(HEADERS)).rename(HEADERS)
+
+st.caption(f"{since:%Y-%m-%d} 至 {until:%Y-%m-%d}，共 {entries.height:,} 条"
+           + (f"（最多列出 {history.AUDIT_LIMIT} 条，请缩小范围）" if entries.height >= history.AUDIT_LIMIT else ""))
+if shown.is_empty():
+    st.info("没有符合条件的记录。")
+    st.stop()
+st.dataframe(shown, hide_index=True, key="audit_table", height=560)
+st.download_button(
+    "下载操作日志（Excel）", data=to_excel(shown, "操作日志"), file_name=f"操作日志_{since:%Y%m%d}-{until:%Y%m%d}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+    key="audit_download", icon=":material/download:",
+)

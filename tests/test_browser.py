@@ -228,6 +228,8 @@ def _browse_upload_and_find(page: Page, dashboard_url: str, tmp_path: Path) -> N
     page.goto(dashboard_url, timeout=PAGE_TIMEOUT)
     _log_in(page, "ducha", shots)
     _title(page, "督查总览")
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3)   # every chart drawn
+    _settled(page)
     _shot(page, "01-overview", shots)
 
     _go(page, "逾期预警")

@@ -79,7 +79,11 @@ class Deadline:
 
 _TIME_OF_DAY = re.compile(r"(?<=[0-9])(?:\s+|T)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
 _SPACES = re.compile(r"\s+")
-_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十]+(?=月|季|个|周|天|日|号|年|星期|小时)")
+# A whole run of numerals, never part of one (and no backtracking into it: a 30,000-character
+# run of 十 not followed by a unit would otherwise cost seconds).
+_CHINESE_NUMBER = re.compile(
+    r"(?<![零〇一二两三四五六七八九十])[零〇一二两三四五六七八九十]++(?=月|季|个|周|天|日|号|年|星期|小时)"
+)
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
                    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

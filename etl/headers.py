@@ -53,6 +53,9 @@ FIELD_LABELS: dict[str, str] = {field: names[0] for field, names in HEADER_NAMES
 _LOOKUP = {name: field for field, names in HEADER_NAMES.items() for name in names}
 _NOISE = re.compile(r"[\s*＊※\"'“”]")
 _NOTE = re.compile(r"[(（【\[].*?[)）】\]]")
+# Longer than any header with its note (完成时限（请填写具体日期，如2026年6月30日前）): a longer cell is
+# data, and is not searched for notes (each bracket would scan to the end: 32,767 "(" take seconds).
+_LONGEST_HEADER = 60
 
 
 def normalize_header(text: object) -> str:
@@ -65,7 +68,7 @@ def normalize_header(text: object) -> str:
 def field_for(header: object) -> str | None:
     """The field a header names; a trailing note in brackets is ignored (完成时限（时间节点）)."""
     name = normalize_header(header)
-    if not name:
+    if not name or len(name) > _LONGEST_HEADER:
         return None
     if name in _LOOKUP:
         return _LOOKUP[name]

@@ -17,8 +17,10 @@ those numbers are checked against the limits below.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import re
+import threading
 import zipfile
 from pathlib import PurePath
 
@@ -204,7 +206,7 @@ def _mostly_utf8(data: bytes) -> bool:
     """Whether bytes that are not valid UTF-8 are still mostly UTF-8 Chinese: a mixed file,
     which read as GBK would turn every UTF-8 character into nonsense."""
     text = data.decode("utf-8", errors="replace")
-    return len(_CJK.findall(text)) > text.count("\ufffd")
+    return len(text) - len(_CJK.sub("", text)) > text.count("\ufffd")
 
 
 # ---------------------------------------------------------------------------------------
@@ -213,9 +215,11 @@ def _mostly_utf8(data: bytes) -> bool:
 _SHEET_PART = re.compile(r"^/?xl/(?:worksheets|chartsheets|dialogsheets)/", re.IGNORECASE)
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 # Attributes, quote-aware (a value may hold ">", never "<", which also keeps the scan linear).
-_ATTRIBUTES = rb"""((?:[^<>"']|"[^"<]*"|'[^'<]*')*)"""
-# A <c> element that can hold a value (not <c .../>, which calamine reads as empty): its attributes.
-_VALUED_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s>/])" + _ATTRIBUTES + rb"(?<!/)>")
+_ATTRIBUTES = rb"""([^<>"']*+(?:"[^"<]*+"[^<>"']*+|'[^'<]*+'[^<>"']*+)*+)"""
+# A cell that names its position first, and every way a cell element can open.
+_FIRST_REF = re.compile(rb"""<c\s+r\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+_CELL_OPENINGS = (b"<c ", b"<c\t", b"<c\n", b"<c\r", b"<c>", b"<c/")
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 _REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s>/])" + _ATTRIBUTES + rb">")
 _UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']\s*([0-9]+)""")
@@ -241,7 +245,25 @@ def _column_number(letters: bytes) -> int:
 
 def check_workbook(data: bytes, file_name: str) -> None:
     """Refuses a workbook that is truncated, corrupt, or would take calamine beyond the
-    limits; every XML part is decompressed as a stream (so its checksum is verified too)."""
+    limits; every XML part is decompressed as a stream (so its checksum is verified too).
+    A workbook that passed is remembered by its digest: the upload page checks a file, then
+    previews and commits it, and each would otherwise scan it again."""
+    digest = hashlib.sha256(data).digest()
+    with _VERIFIED_LOCK:
+        if digest in _VERIFIED:
+            return
+    _scan_workbook(data, file_name)
+    with _VERIFIED_LOCK:
+        _VERIFIED[digest] = None
+        while len(_VERIFIED) > 32:
+            del _VERIFIED[next(iter(_VERIFIED))]
+
+
+_VERIFIED: dict[bytes, None] = {}
+_VERIFIED_LOCK = threading.Lock()
+
+
+def _scan_workbook(data: bytes, file_name: str) -> None:
     corrupt = f"{file_name}：Excel文件已损坏或不完整，无法读取；请用Excel打开并重新保存后再上传"
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -316,23 +338,26 @@ def _tags(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]):
 
 
 def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> tuple[int, int]:
-    """(last row, last column), 1-based, that calamine would size its grid by: the furthest
-    cell holding a value. Cells that name their position (r="B7", as Excel and every
-    library writes them) are read in bulk; a part with unnamed cells is walked tag by tag."""
+    """(last row, last column), 1-based, that calamine would size its grid by.
+
+    Fast path, for parts whose every cell names its position first (<c r="B7" ...>, as Excel
+    and every library writes them): the furthest position named, empty cells included, which
+    can only overstate. A part with other cells, or one whose overstated extent is beyond the
+    limits, is walked tag by tag the way calamine reads it."""
     max_row = max_column = 0
     for block in _tags(archive, info, budget):
-        cells = _VALUED_CELL.findall(block)
-        if not cells:
-            continue
-        refs = _REF.findall(b"\x00".join(cells))
-        if len(refs) < len(cells):
+        refs = _FIRST_REF.findall(block)
+        tags = sum(block.count(opening) for opening in _CELL_OPENINGS)
+        if tags > len(refs) or _PREFIXED_CELL.search(block):
             return _walk_sheet(archive, info, budget)
-        letters = {ref[0] for ref in refs}
-        rows = {ref[1] for ref in refs}
-        for text in letters:
-            max_column = max(max_column, _checked_column(text))
-        for text in rows:
-            max_row = max(max_row, _checked_row(text))
+        if refs:
+            rows = set(map(int, {ref[1] for ref in refs}))
+            if min(rows) == 0 or max(rows) > _EXCEL_MAX_ROWS:
+                raise ValueError("bad row")
+            max_row = max(max_row, max(rows))
+            max_column = max(max_column, *map(_column_number, {ref[0] for ref in refs}))
+    if max_column > MAX_COLUMNS or max_row * max_column > MAX_CELLS:
+        return _walk_sheet(archive, info, budget)
     return max_row, max_column
 
 

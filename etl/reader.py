@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-import zipfile
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -15,14 +14,31 @@ import polars as pl
 import python_calamine
 
 from etl.headers import header_score, map_headers, normalize_header
+from etl.intake import (  # noqa: F401 - decode_text and is_spreadsheet are this module's API too
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    ReadError,
+    check_workbook,
+    column_letter,
+    decode_text,
+    detect_format,
+    is_spreadsheet,
+)
 
 ROW = "_row"  # Excel row number of each data row
 HEADER_SEARCH_ROWS = 20
 MIN_HEADER_SCORE = 2
+_SAVE_AS_XLSX = "或用Excel打开后另存为 .xlsx 再上传"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-class ReadError(Exception):
-    """A file that cannot be read at all; the message is for the user, in Chinese."""
+class SheetError(ReadError):
+    """One sheet that cannot be read; ``reason`` is the message without the file and sheet."""
+
+    def __init__(self, where: str, reason: str):
+        super().__init__(f"{where}：{reason}")
+        self.reason = reason
 
 
 @dataclass
@@ -41,68 +57,132 @@ class Sheet:
         return f"{self.file_name}" + (f"［{self.sheet}］" if self.sheet else "")
 
 
-def decode_text(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030, detected rather than asked."""
-    if b"\x00" in data[:4096]:
-        raise ReadError(f"{file_name}：不是文本文件，也不是可识别的Excel文件")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReadError(f"{file_name}：无法识别文件编码（支持UTF-8、GBK/GB18030）")
-
-
-def is_spreadsheet(data: bytes) -> bool:
-    if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return "xl/workbook.xml" in archive.namelist()
-        except zipfile.BadZipFile:
-            return False
-    return data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
-
-
 def read_file(data: bytes, file_name: str, sheet: str | None = None) -> list[Sheet]:
-    """Every sheet of the file that has a recognisable header row."""
-    if not data.strip():
-        raise ReadError(f"{file_name}：文件为空")
-    if is_spreadsheet(data):
+    """Every sheet of the file that has a recognisable header row.
+
+    What the file is comes from its content (etl.intake), never from its name. Any file that
+    cannot be read raises ReadError with a message for the user; nothing else escapes."""
+    if detect_format(data, file_name) == "xlsx":
         return _read_workbook(data, file_name, sheet)
-    if data[:4] == b"PK\x03\x04":
-        raise ReadError(f"{file_name}：文件已损坏或不是Excel工作簿")
     if sheet:
         raise ReadError(f"{file_name}：CSV文件没有工作表，不能指定工作表“{sheet}”")
     return [_frame_to_sheet(_read_csv(data, file_name), file_name, None)]
 
 
+# ---------------------------------------------------------------------------------------
+# CSV
+
+
 def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
     """The whole file as text columns; title rows above the header (fewer fields) are kept
     as rows of their own so row numbers stay the user's."""
-    text = decode_text(data, file_name)
+    # polars knows only \n as a line end; Excel for Mac wrote \r alone.
+    text = decode_text(data, file_name).replace("\r\n", "\n").replace("\r", "\n")
     try:
         separator = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         separator = ","
-    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=separator), HEADER_SEARCH_ROWS))
+    head = _csv_head(text, separator, file_name)
     scores = [header_score(row) for row in head]
     header_index = max(range(len(scores)), key=lambda i: scores[i], default=0)
+    body = _polars_csv(text, separator, header_index, file_name)
+    if body.height * body.width > MAX_CELLS:
+        raise ReadError(f"{file_name}：表格过大（{body.height}行 × {body.width}列，超过{MAX_CELLS:,}个单元格的上限），请分成几个文件上传")
+    if header_index:
+        titles = [row + [None] * (body.width - len(row)) for row in head[:header_index]]
+        title_frame = pl.DataFrame([r[: body.width] for r in titles], schema=body.schema, orient="row")
+        body = pl.concat([title_frame, body])
+    _check_cell_sizes(body, file_name, excel=False)
+    return body
+
+
+def _csv_head(text: str, separator: str, file_name: str) -> list[list[str]]:
+    """The first rows, where the header is looked for."""
+    head: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
     try:
-        body = pl.read_csv(
+        for row in reader:
+            if len(row) > MAX_COLUMNS:
+                raise ReadError(f"{file_name}：第{len(head) + 1}行有{len(row)}列，超过{MAX_COLUMNS}列的上限")
+            head.append(row)
+            if len(head) == HEADER_SEARCH_ROWS:
+                break
+    except csv.Error as error:  # a field over csv's own limit (131,072 characters)
+        raise ReadError(
+            f"{file_name}：第{len(head) + 1}行有超长单元格（超过Excel单元格上限{MAX_CELL_CHARS}个字符），"
+            "或英文双引号不配对，无法读取"
+        ) from error
+    return head
+
+
+def _polars_csv(text: str, separator: str, skip: int, file_name: str) -> pl.DataFrame:
+    def read(truncate: bool) -> pl.DataFrame:
+        return pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             has_header=False,
             infer_schema=False,
             separator=separator,
-            skip_rows=header_index,
-            truncate_ragged_lines=True,
+            skip_rows=skip,
+            truncate_ragged_lines=truncate,
         )
-    except pl.exceptions.PolarsError as error:
-        raise ReadError(f"{file_name}：CSV格式错误，无法读取（{error}）") from error
-    if header_index == 0:
-        return body
-    titles = [row + [None] * (body.width - len(row)) for row in head[:header_index]]
-    title_frame = pl.DataFrame([r[: body.width] for r in titles], schema=body.schema, orient="row")
-    return pl.concat([title_frame, body])
+
+    try:
+        try:
+            return read(truncate=False)
+        except pl.exceptions.ComputeError as error:
+            if "more fields" not in str(error):
+                raise
+            _check_ragged_rows(text, separator, skip, file_name)
+            return read(truncate=True)  # the extra fields were all empty
+    except ReadError:
+        raise
+    except pl.exceptions.NoDataError as error:
+        raise ReadError(f"{file_name}：文件中没有数据") from error
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as error:
+        line = _bad_quote_line(text, separator)
+        where = f"第{line}行起的" if line else ""
+        raise ReadError(f"{file_name}：CSV格式错误，{where}英文双引号不配对，无法读取；请检查该行，{_SAVE_AS_XLSX}") from error
+
+
+def _check_ragged_rows(text: str, separator: str, skip: int, file_name: str) -> None:
+    """A row with more filled fields than the header has columns: most often a comma inside
+    a cell that was not quoted, which would shift every later value into the wrong column."""
+    width = None
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=separator), start=1):
+            if number <= skip:
+                continue
+            if width is None:
+                width = len(row)
+                continue
+            extra = [cell for cell in row[width:] if cell.strip()]
+            if extra:
+                raise ReadError(
+                    f"{file_name}：第{number}行有{len(row)}个字段，比表头多出{len(row) - width}个（如“{extra[0][:20]}”），"
+                    f"无法对应到列；内容中的英文逗号需用英文双引号括起来，{_SAVE_AS_XLSX}"
+                )
+    except csv.Error as error:
+        raise ReadError(
+            f"{file_name}：有超长单元格（超过Excel单元格上限{MAX_CELL_CHARS}个字符），或英文双引号不配对，无法读取"
+        ) from error
+
+
+def _bad_quote_line(text: str, separator: str) -> int | None:
+    """The line where the record that csv cannot close starts."""
+    reader = csv.reader(io.StringIO(text), delimiter=separator, strict=True)
+    start = 1
+    try:
+        while True:
+            start = reader.line_num + 1
+            next(reader)
+    except StopIteration:
+        return None
+    except csv.Error:
+        return start
+
+
+# ---------------------------------------------------------------------------------------
+# Workbooks
 
 
 def _cell_text(value: object) -> str | None:
@@ -120,55 +200,118 @@ def _cell_text(value: object) -> str | None:
 
 
 def _read_workbook(data: bytes, file_name: str, wanted: str | None) -> list[Sheet]:
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine raises its own error types for broken files
-        raise ReadError(f"{file_name}：Excel文件已损坏，无法读取（{error}）") from error
-    names = workbook.sheet_names
+    check_workbook(data, file_name)  # before calamine sees it: see etl.intake
+    workbook = _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), file_name)
+    names = _calamine(lambda: list(workbook.sheet_names), file_name)
     if wanted is not None and wanted not in names:
         raise ReadError(f"{file_name}：没有名为“{wanted}”的工作表（现有：{'、'.join(names)}）")
     sheets: list[Sheet] = []
-    skipped: list[str] = []
+    skipped: list[tuple[str, SheetError]] = []
     for name in [wanted] if wanted else names:
-        calamine_sheet = workbook.get_sheet_by_name(name)
-        frame = _sheet_frame(calamine_sheet)
-        if frame is None:
-            skipped.append(name)
-            continue
+        where = f"{file_name}［{name}］"
+        frame = _sheet_frame(workbook, name, where)
         try:
+            if frame is None:
+                raise SheetError(where, "工作表是空的")
             sheets.append(_frame_to_sheet(frame, file_name, name))
-        except ReadError:
+        except SheetError as error:
             if wanted:
                 raise
-            skipped.append(name)
+            skipped.append((name, error))
     if not sheets:
-        raise ReadError(f"{file_name}：没有找到可识别的表头（如“序号”“事项”“牵头单位”“完成时限”）")
+        if len(skipped) == 1:
+            raise skipped[0][1]
+        if all(error.reason == "工作表是空的" for _, error in skipped):
+            raise ReadError(f"{file_name}：文件中没有数据（所有工作表都是空的）")
+        reasons = "；".join(f"［{name}］{error.reason}" for name, error in skipped)
+        raise ReadError(f"{file_name}：没有可以导入的工作表：{reasons}")
     if skipped:
-        sheets[0].warnings.append(f"已跳过没有可识别表头的工作表：{'、'.join(skipped)}")
+        sheets[0].warnings.append(f"已跳过没有可识别表头的工作表：{'、'.join(name for name, _ in skipped)}")
     return sheets
 
 
-def _sheet_frame(sheet: python_calamine.CalamineSheet) -> pl.DataFrame | None:
+def _calamine(call, where: str, what: str = "Excel文件已损坏，无法读取"):
+    """A calamine call; whatever it raises (its own errors, OverflowError for a date out of
+    range, a Rust panic, which is a BaseException) becomes a ReadError."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # noqa: B036 - pyo3's PanicException derives from BaseException
+        raise ReadError(f"{where}：{what}；请用Excel打开并重新保存后再上传") from error
+
+
+def _sheet_frame(workbook: python_calamine.CalamineWorkbook, name: str, where: str) -> pl.DataFrame | None:
     """The sheet as text, padded so row i and column j are Excel's row i+1 and column j+1,
     with every merged range filled with its top-left value (a category written once)."""
+    sheet = _calamine(lambda: workbook.get_sheet_by_name(name), where, "工作表已损坏，无法读取")
     if sheet.start is None:
         return None
     # skip_empty_area=False keeps the empty rows and columns before the used range, so
     # positions are Excel's own.
-    rows = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    try:
+        values = sheet.to_python(skip_empty_area=False)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # noqa: B036 - e.g. OverflowError: a duration beyond timedelta's range
+        raise ReadError(f"{where}：{_bad_value_row(sheet)}有无法识别的数值（日期或时间超出范围），请修改后再上传") from None
+    rows = [[_cell_text(v) for v in row] for row in values]
     if not rows:
         return None
     width = max(len(r) for r in rows)
+    if width > MAX_COLUMNS or width * len(rows) > MAX_CELLS:  # etl.intake checked; this is calamine's own count
+        raise ReadError(f"{where}：数据区域有{len(rows)}行 × {width}列，超过上限（{MAX_COLUMNS}列、{MAX_CELLS:,}个单元格）")
     grid = [r + [None] * (width - len(r)) for r in rows]
-    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
-        if top >= len(grid) or left >= len(grid[top]):
+    merged = _calamine(lambda: list(sheet.merged_cell_ranges or []), where, "工作表已损坏，无法读取")
+    clipped = []
+    area = 0
+    for (top, left), (bottom, right) in merged:
+        bottom, right = min(bottom, len(grid) - 1), min(right, width - 1)
+        if top > bottom or left > right:
             continue
+        clipped.append((top, left, bottom, right))
+        area += (bottom - top + 1) * (right - left + 1)
+    if area > len(grid) * width:  # Excel never overlaps merged ranges
+        raise ReadError(f"{where}：合并单元格区域相互重叠，文件已损坏；请用Excel打开并重新保存后再上传")
+    for top, left, bottom, right in clipped:
         value = grid[top][left]
-        for r in range(top, min(bottom, len(grid) - 1) + 1):
-            for c in range(left, min(right, len(grid[r]) - 1) + 1):
-                grid[r][c] = value
+        for r in range(top, bottom + 1):
+            grid[r][left:right + 1] = [value] * (right - left + 1)
     columns = [f"column_{j}" for j in range(width)]
-    return pl.DataFrame(grid, schema={c: pl.String for c in columns}, orient="row")
+    frame = pl.DataFrame(grid, schema={c: pl.String for c in columns}, orient="row")
+    _check_cell_sizes(frame, where, excel=True)
+    return frame
+
+
+def _bad_value_row(sheet: python_calamine.CalamineSheet) -> str:
+    """Which row calamine cannot convert, found row by row."""
+    try:
+        rows = sheet.iter_rows()
+        number = 0
+        while True:
+            number += 1
+            try:
+                next(rows)
+            except StopIteration:
+                return ""
+            except Exception:
+                return f"第{number}行"
+    except Exception:
+        return ""
+
+
+def _check_cell_sizes(raw: pl.DataFrame, where: str, excel: bool) -> None:
+    """No cell longer than Excel's own limit: such text is not a task list."""
+    if not raw.width:
+        return
+    lengths = raw.select(pl.col(c).str.len_chars().max() for c in raw.columns).row(0)
+    for j, longest in enumerate(lengths):
+        if longest is not None and longest > MAX_CELL_CHARS:
+            row = raw.get_column(raw.columns[j]).str.len_chars().arg_max()
+            column = f"{column_letter(j)}列" if excel else f"第{j + 1}列"
+            raise ReadError(
+                f"{where}：第{row + 1}行{column}的单元格有{longest}个字符，超过Excel单元格上限{MAX_CELL_CHARS}个字符"
+            )
 
 
 def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> Sheet:
@@ -178,7 +321,7 @@ def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> She
     best = max(range(len(scores)), key=lambda i: scores[i], default=0)
     where = f"{file_name}" + (f"［{sheet}］" if sheet else "")
     if not scores or scores[best] < MIN_HEADER_SCORE:
-        raise ReadError(f"{where}：前{HEADER_SEARCH_ROWS}行中没有找到可识别的表头（如“序号”“事项”“牵头单位”“完成时限”）")
+        raise SheetError(where, f"前{HEADER_SEARCH_ROWS}行中没有找到可识别的表头（如“序号”“事项”“牵头单位”“完成时限”）")
     header_cells = head[best]
     title_lines = [
         " ".join(dict.fromkeys(str(c).strip() for c in row if c and str(c).strip()))
@@ -187,6 +330,9 @@ def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> She
     columns: list[str] = []
     for j, cell in enumerate(header_cells):
         name = normalize_header(cell) or f"第{j + 1}列"
+        if _IDENTIFIER.fullmatch(name):
+            # ASCII words are the importer's own column names (deadline, _row, ...): never reuse one.
+            name = f"{name}（第{j + 1}列）"
         while name in columns:
             name += "_"
         columns.append(name)
@@ -201,7 +347,7 @@ def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> She
     )
     data = data.filter(any_value & ~repeated_header)
     if data.is_empty():
-        raise ReadError(f"{where}：只有表头，没有数据行")
+        raise SheetError(where, f"只有表头（第{best + 1}行），没有数据行")
     return Sheet(
         file_name=file_name,
         sheet=sheet,

@@ -26,6 +26,7 @@ from etl.headers import FIELD_LABELS
 from etl.reader import ROW, ReadError, Sheet, read_file
 from etl.sources import KIND_LABELS, RECTIFICATION_KINDS, kind_code, kind_from_title, number_from_title
 from etl.units import (
+    OPEN_SUFFIX_PATTERN,
     Catalog,
     UnitList,
     UnitResolver,
@@ -118,10 +119,13 @@ STAGED_TASKS = {
     "item": pl.String, "category": pl.String, "content": pl.String, "leader_name": pl.String,
     "assigned_date": pl.Date, "deadline_kind": pl.String, "deadline": pl.Date, "deadline_text": pl.String,
     "deadline_note": pl.String, "report_cycle": pl.String, "cycle_day": pl.Int32, "open_unit_list": pl.Boolean,
-    "lead_units": pl.List(pl.String), "co_units": pl.List(pl.String), "milestones": pl.List(MILESTONE),
+    "_key": pl.UInt32, "milestones": pl.List(MILESTONE),
     "milestones_text": pl.String, "progress": pl.String, "report_date": pl.Date, "done": pl.Boolean,
     "done_date": pl.Date, "measures": pl.String, "is_rectification": pl.Boolean,
 }
+# The units of the staged tasks, one row per unit of a task row (its _key), in role order:
+# leads at positions 1.., co-units at 101.., as written.
+STAGED_UNITS = {"_key": pl.UInt32, "name": pl.String, "_is_lead": pl.Boolean, "position": pl.Int32}
 STAGED_PROGRESS = {
     "_file": pl.Int32, "_sheet": pl.String, "_row": pl.Int64, "code": pl.String, "source_title": pl.String,
     "item": pl.String, "text": pl.String, "report_date": pl.Date, "done": pl.Boolean, "done_date": pl.Date,
@@ -130,9 +134,16 @@ STAGED_PROGRESS = {
 _HEADING = re.compile(r"^([一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节篇])")
 _NOTE = re.compile(r"^(注|备注|说明|填表|填报人|审核人|联系人|制表|附件)")
 _JOIN = "\x1f"  # joins names inside one text value; never part of a name
-# A unit cell of plain names between separators: no brackets, 等, 和, roles or numbering.
+_SEPARATORS = {"，": "、", ",": "、", "；": "、", ";": "、"}  # between the names of a simple unit cell
+# A unit cell of plain names between separators: no brackets, 等, 和, roles or numbering,
+# nothing etl.units.split_units would strip (由…, …协助) or drop (待定, 没有, 空). Such a cell,
+# or one that is such but for a trailing 等 (etl.units.OPEN_SUFFIX_PATTERN), splits in polars
+# to what split_units gives; any other is read by split_units, once per distinct cell.
 _SIMPLE_CELL = r"^\p{Han}+(?:[、，,；;]\p{Han}+)*$"
-_NOT_SIMPLE = r"[和及与等无]|牵头|配合|负责|协办|主办"
+_NOT_SIMPLE = (
+    r"[和及与等无]|牵头|配合|负责|协办|协助|参与|主办"
+    r"|(?:^|[、，,；;])由|(?:^|[、，,；;])(?:没有|空|待定)(?:[、，,；;]|$)"
+)
 _ANNOTATION_HINT = re.compile(r"单位|牵头|负责|配合|协办")
 _ITEM_TRAILER = re.compile(r"[、.．,，\s]+$")
 _LEADER_TITLE = re.compile(r"(常务副区长|副区长|区长|常务副市长|副市长|市长|副县长|县长|同志)$")
@@ -162,6 +173,8 @@ class _Prepared:
     file: InputFile
     sheet_option: str
     tasks: list[pl.DataFrame] = field(default_factory=list)
+    task_units: list[pl.DataFrame] = field(default_factory=list)   # STAGED_UNITS of the tasks
+    sha256: str = ""
     progress: list[pl.DataFrame] = field(default_factory=list)
     leaders: list[dict] = field(default_factory=list)
     units: list[dict] = field(default_factory=list)
@@ -189,6 +202,7 @@ class _Context:
         self._canonical: dict[str, str] = {}
         self.new_leaders: list[str] = []
         self.aliases_seen: dict[str, str] = {}   # written name -> canonical
+        self.next_key = 0                        # task rows of this import are numbered (_key) from 0
 
 
     def unit_list(self, cell: str | None, annotated: str | None) -> UnitList | None:
@@ -265,9 +279,9 @@ def import_files(
 def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, context: _Context) -> _Prepared:
     report = FileReport(path=file.name)
     sheet_option = context.options.sheet or ""
-    prepared = _Prepared(index=index, report=report, file=file, sheet_option=sheet_option)
+    prepared = _Prepared(index=index, report=report, file=file, sheet_option=sheet_option, sha256=file.sha256)
     earlier = con.execute(
-        "SELECT batch_id FROM import_files WHERE sha256 = ? AND sheet = ?", [file.sha256, sheet_option]
+        "SELECT batch_id FROM import_files WHERE sha256 = ? AND sheet = ?", [prepared.sha256, sheet_option]
     ).fetchone()
     if earlier:
         report.already_imported = True
@@ -286,9 +300,10 @@ def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, c
         kinds.append(kind)
         report.rows += sheet.frame.height
         if kind == "tasks":
-            frame = _prepare_tasks(index, sheet, context, report)
-            if frame is not None:
-                prepared.tasks.append(frame)
+            staged = _prepare_tasks(index, sheet, context, report)
+            if staged is not None:
+                prepared.tasks.append(staged[0])
+                prepared.task_units.append(staged[1])
         elif kind == "progress":
             prepared.progress.append(_prepare_progress(index, sheet, context, report))
         elif kind == "units":
@@ -300,7 +315,7 @@ def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, c
                 sheet=sheet.sheet, row=sheet.header_row, column=None, value=None,
                 message="无法判断文件类型：表头中没有“事项”类内容列，也不是进展情况、单位或领导名单",
             ))
-    report.kind = "+".join(dict.fromkeys(kinds))
+    report.kind = "+".join(dict.fromkeys(kind for kind in kinds if kind is not None))
     return prepared
 
 
@@ -342,16 +357,24 @@ def _map_distinct(frame: pl.DataFrame, columns: list[str], function, schema: dic
     mapped = pl.DataFrame(
         [pl.Series(name, values, dtype=dtype) for (name, dtype), values in zip(schema.items(), by_column, strict=True)]
     )
+    if keys.height == 1:
+        # One value for every row (a column the file does not have, one source): no join.
+        return frame.with_columns([pl.lit(column).first().alias(column.name) for column in mapped.iter_columns()])
     return frame.join(pl.concat([keys, mapped], how="horizontal"), on=columns, how="left", nulls_equal=True)
 
 
-def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileReport) -> pl.DataFrame | None:
+def _prepare_tasks(
+    index: int, sheet: Sheet, context: _Context, report: FileReport
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The sheet's task rows (STAGED_TASKS) and their units (STAGED_UNITS), errors to report."""
     columns = sheet.columns
     frame = sheet.frame.with_columns(_sheet=pl.lit(sheet.sheet, dtype=pl.String))
 
     # Section headings (一、…) and notes (注：…) are rows with one distinct value in them.
-    values = pl.concat_list([pl.col(c) for c in columns]).list.drop_nulls().list.unique()
-    frame = frame.with_columns(_single=pl.when(values.list.len() == 1).then(values.list.first()))
+    # A row's one distinct value: its first value, when every other value equals it.
+    first = pl.coalesce([pl.col(c) for c in columns])
+    single = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == first) for c in columns])
+    frame = frame.with_columns(_single=pl.when(single).then(first))
     content = _text_column(sheet, "content")
     is_note = pl.col("_single").str.contains(_NOTE.pattern)
     is_heading = pl.col("_single").is_not_null() & ~is_note & (
@@ -415,28 +438,41 @@ def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileRepo
     errors += _error_rows(frame, pl.col("content").is_null(), sheet.fields.get("content"), pl.col("_content"),
                           f"缺少{label['content']}内容")
 
-    # Units: split, roles, canonical names.
+    # Units: split, roles, canonical names, as one row per unit of a task row (its _key).
+    # Units named only in the unit cells (nearly every row) are worked out over whole columns;
+    # rows with units annotated in the task text, one distinct combination at a time.
     first_leads = "lead_units" not in sheet.fields
-    simple = pl.all_horizontal(
-        [pl.col(c).is_null() | (pl.col(c).str.contains(_SIMPLE_CELL) & ~pl.col(c).str.contains(_NOT_SIMPLE))
-         for c in ("_lead", "_responsible", "_co")]
-        + [pl.col(c).is_null() for c in ("_ann_lead", "_ann_co", "_ann_responsible")]
+    frame = frame.with_columns(_key=pl.int_range(context.next_key, context.next_key + pl.len(), dtype=pl.UInt32))
+    context.next_key += frame.height
+    in_text = (
+        pl.any_horizontal([pl.col(c).is_not_null() for c in ("_ann_lead", "_ann_co", "_ann_responsible")])
+        | pl.col("_ann_open")
     )
-    frame = frame.with_columns(_simple_units=simple)
-    simple_rows = _simple_unit_roles(frame.filter("_simple_units"), first_leads, context)
-    frame = _map_distinct(
-        frame.filter(~pl.col("_simple_units")),
-        ["_lead", "_responsible", "_co", "_ann_lead", "_ann_co", "_ann_responsible", "_ann_open"],
-        lambda *row: _unit_roles(context, first_leads, *row),
-        {"_lead_units": pl.String, "_co_units": pl.String, "open_unit_list": pl.Boolean},
-    ).with_columns(
-        # Lists travel as joined text: building list Series from Python is the slow part.
-        lead_units=pl.col("_lead_units").str.split(_JOIN).list.filter(pl.element() != ""),
-        co_units=pl.col("_co_units").str.split(_JOIN).list.filter(pl.element() != ""),
-    ).drop("_lead_units", "_co_units")
-    frame = pl.concat([simple_rows, frame.select(simple_rows.columns)], how="vertical_relaxed").sort(ROW)
+    is_annotated = frame.select(in_text.fill_null(False)).to_series()
+    annotated_rows = frame.filter(is_annotated)
+    frame = frame.filter(~is_annotated)
+    units, open_rows = _unit_links_by_column(frame, first_leads, context)
+    units = units.select(_key=frame["_key"].gather(units["_i"]), name="name", _is_lead="_is_lead", position="position")
+    frame = frame.with_columns(open_unit_list=open_rows)
+    if not annotated_rows.is_empty():
+        annotated_rows = _map_distinct(
+            annotated_rows,
+            ["_lead", "_responsible", "_co", "_ann_lead", "_ann_co", "_ann_responsible", "_ann_open"],
+            lambda *row: _unit_roles(context, first_leads, *row),
+            {"_lead_units": pl.String, "_co_units": pl.String, "open_unit_list": pl.Boolean},
+        )
+        # Roles come back as joined text (building list Series from Python is slow).
+        units = pl.concat([units] + [
+            annotated_rows.select("_key", name=pl.col(column).str.split(_JOIN))
+            .with_columns(position=pl.int_ranges(first, pl.col("name").list.len() + first, dtype=pl.Int32))
+            .explode("name", "position")
+            .filter(pl.col("name").is_not_null() & (pl.col("name") != ""))
+            .select("_key", "name", _is_lead=pl.lit(is_lead), position="position")
+            for column, is_lead, first in (("_lead_units", True, 1), ("_co_units", False, 101))
+        ])
+        frame = pl.concat([frame, annotated_rows.select(frame.columns)], how="vertical_relaxed").sort(ROW)
     unit_column = sheet.fields.get("lead_units") or sheet.fields.get("responsible_units")
-    errors += _error_rows(frame, pl.col("lead_units").list.len() == 0, unit_column,
+    errors += _error_rows(frame, ~pl.col("_key").is_in(units.filter("_is_lead")["_key"].implode()), unit_column,
                           pl.coalesce("_lead", "_responsible"), "缺少牵头单位（责任单位）")
 
     # Deadlines, relative to the source's date.
@@ -473,7 +509,9 @@ def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileRepo
                           sheet.fields.get("item"), pl.col("_item"), "缺少序号")
     duplicate_key = (pl.len().over("source_key", "item") > 1) & pl.col("item").is_not_null() & pl.col("code").is_null()
     errors += _error_rows(frame, duplicate_key, sheet.fields.get("item"), pl.col("item"),
-                          "同一来源中序号重复（" + pl.col("source_key").str.split("\x1f").list.last() + "）")
+                          pl.concat_str(pl.lit("同一来源中序号重复（"),
+                                        pl.col("source_key").str.split("\x1f").list.last().fill_null("来源不明"),
+                                        pl.lit("）")))
     errors += _error_rows(frame, pl.col("code").is_not_null() & (pl.len().over("code") > 1),
                           sheet.fields.get("code"), pl.col("code"), "督办编号重复")
 
@@ -488,7 +526,7 @@ def _prepare_tasks(index: int, sheet: Sheet, context: _Context, report: FileRepo
         measures=pl.col("_measures"),
         done=pl.col("done").fill_null(False),
         is_rectification=kind_of_source.is_in(list(RECTIFICATION_KINDS)),
-    ).select([pl.col(name).cast(dtype) for name, dtype in STAGED_TASKS.items()])
+    ).select([pl.col(name).cast(dtype) for name, dtype in STAGED_TASKS.items()]), units
 
 
 def _row_source(context: _Context, title, day, kind, directive_leader, directive_date, directive_number):
@@ -545,41 +583,129 @@ def _annotation(text: str | None):
     )
 
 
-def _simple_unit_roles(frame: pl.DataFrame, first_leads: bool, context: _Context) -> pl.DataFrame:
-    """Roles for rows whose unit cells are plain names between separators (most rows of a
-    large list), in polars over whole columns; the same rules as etl.units.assign_roles."""
-    def names(column: str) -> pl.Expr:
-        return pl.col(column).str.replace_all(r"[，,；;]", "、").str.split("、").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+def _unit_links_by_column(frame: pl.DataFrame, first_leads: bool, context: _Context) -> tuple[pl.DataFrame, pl.Series]:
+    """The units of rows written only in the unit cells (not annotated in the task text),
+    over whole columns: the rules of etl.units.assign_roles, as _unit_roles applies them.
+    Cells are read once per distinct cell (see _cell_names); roles, order and positions are
+    worked out for all rows at once.
 
-    frame = frame.with_columns(_l=names("_lead"), _r=names("_responsible"), _c=names("_co"))
-    written = pl.concat([frame["_l"].explode(), frame["_r"].explode(), frame["_c"].explode()]).drop_nulls().unique()
-    canonical = {name: context.resolve_unit(name) for name in written.to_list() if name}
-    resolve = pl.element().replace_strict(canonical, default=pl.element())
-    frame = frame.with_columns([pl.col(c).list.eval(resolve) for c in ("_l", "_r", "_c")])
-    has_lead = pl.col("_l").list.len() > 0
-    if first_leads:
-        lead = pl.when(has_lead).then("_l").otherwise(pl.col("_r").list.head(1))
-        rest = pl.when(has_lead).then("_r").otherwise(pl.col("_r").list.slice(1))
+    Returns (_i, name, _is_lead, position), one row per unit of the frame's row _i, leads at
+    positions 1.., co-units at 101.., and each row's open_unit_list (a cell ending in 等)."""
+    index = pl.int_range(pl.len(), dtype=pl.UInt32)
+    lead, responsible, co = (
+        _cell_names(frame.select(_i=index, cell=column), context) for column in ("_lead", "_responsible", "_co")
+    )
+    # Rows with a 牵头单位; rows whose 责任/配合单位 cells mark a lead (区发改局（牵头）).
+    has_lead = pl.col("_i").is_in(lead["_i"].implode())
+    marked = pl.concat([responsible.filter("_marked"), co.filter("_marked")])["_i"]
+    leads = [lead]
+    if not marked.is_empty():
+        marked_lead = ~has_lead & pl.col("_i").is_in(marked.implode()) & pl.col("_marked")
+        leads += [responsible.filter(marked_lead), co.filter(marked_lead)]
+        unmarked = ~pl.col("_i").is_in(marked.implode())
     else:
-        lead = pl.when(has_lead).then("_l").otherwise("_r")
-        rest = pl.when(has_lead).then("_r").otherwise(pl.lit([], dtype=pl.List(pl.String)))
-    frame = frame.with_columns(
-        lead_units=lead.list.unique(maintain_order=True),
-        _co_all=pl.concat_list(pl.col("_c"), rest).list.unique(maintain_order=True),
-        open_unit_list=pl.lit(False),
-        _i=pl.int_range(pl.len()),
+        unmarked = pl.lit(True)
+    # Without either, the 责任单位 lead: the first of them (first_leads), or all of them.
+    if not responsible.is_empty():
+        leads.append(responsible.filter(~has_lead & unmarked & ((pl.col("_pos") == 0) if first_leads else True)))
+    # Every name in the order the roles take them: leads, then co-units as 配合单位 then
+    # 责任单位 list them. A unit's first place is its only one: a lead is never also a co-unit.
+    ordered = pl.concat(
+        [part.select("_i", "name", _is_lead=pl.lit(True)) for part in leads]
+        + [part.select("_i", "name", _is_lead=pl.lit(False)) for part in (co, responsible)]
     )
-    # A lead is never also a co-unit: drop it from the co list, keeping the written order.
-    co_units = (
-        frame.select("_i", name=pl.col("_co_all")).explode("name").drop_nulls("name")
-        .join(frame.select("_i", name=pl.col("lead_units")).explode("name"), on=["_i", "name"], how="anti")
-        .group_by("_i", maintain_order=True).agg(co_units=pl.col("name"))
+    open_rows = pl.concat([part.filter("_open")["_i"] for part in (lead, responsible, co)])
+    open_unit_list = frame.select(index.is_in(open_rows.implode())).to_series() if not open_rows.is_empty() \
+        else pl.repeat(False, frame.height, eager=True)
+    if ordered.is_empty():
+        links = pl.DataFrame(schema={"_i": pl.UInt32, "name": pl.String, "_is_lead": pl.Boolean, "position": pl.Int32})
+        return links, open_unit_list.alias("open_unit_list")
+    written = ordered["name"].unique(maintain_order=True).to_list()
+    canonical = [context.resolve_unit(name) for name in written]
+    units = pl.Series(list(dict.fromkeys(canonical)), dtype=pl.String)
+    unit_number = {name: i for i, name in enumerate(units)}
+    unit = pl.col("name").replace_strict(written, [unit_number[c] for c in canonical], return_dtype=pl.UInt64)
+    # Row by row (a stable sort keeps each row's leads, then co-units, in order), numbered
+    # within each run of one row and role.
+    links = (
+        ordered.with_columns(_unit=unit)
+        .filter((pl.col("_i").cast(pl.UInt64) * (1 << 32) + pl.col("_unit")).is_first_distinct())
+        .sort("_i", maintain_order=True)
     )
-    return (
-        frame.join(co_units, on="_i", how="left")
-        .with_columns(pl.col("co_units").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-        .drop("_l", "_r", "_c", "_co_all", "_i")
+    links = links.with_columns(name=units.gather(links["_unit"])).drop("_unit")
+    row = pl.int_range(pl.len(), dtype=pl.Int32)
+    run_starts = (pl.col("_i").diff() != 0) | (pl.col("_is_lead") != pl.col("_is_lead").shift())
+    first_of_run = pl.when(run_starts.fill_null(True)).then(row).forward_fill()
+    links = links.with_columns(
+        position=(row - first_of_run + pl.when("_is_lead").then(1).otherwise(101)).cast(pl.Int32))
+    return links, open_unit_list.alias("open_unit_list")
+
+
+def _simple_unit_roles(frame: pl.DataFrame, first_leads: bool, context: _Context) -> pl.DataFrame:
+    """The frame with each row's units as lists (lead_units, co_units) and open_unit_list:
+    _unit_links_by_column seen row by row."""
+    links, open_unit_list = _unit_links_by_column(frame, first_leads, context)
+    lists = links.group_by("_i", maintain_order=True).agg(
+        lead_units=pl.col("name").filter("_is_lead"), co_units=pl.col("name").filter(~pl.col("_is_lead"))
     )
+    every_row = frame.select(_i=pl.int_range(pl.len(), dtype=pl.UInt32)).join(
+        lists, on="_i", how="left", maintain_order="left")
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    return frame.with_columns(
+        lead_units=every_row["lead_units"].fill_null(empty),
+        co_units=every_row["co_units"].fill_null(empty),
+        open_unit_list=open_unit_list,
+    )
+
+
+def _cell_names(cells: pl.DataFrame, context: _Context) -> pl.DataFrame:
+    """(_i, name, _pos, _marked, _open): one row per name of each cell, in written order;
+    _marked for a name the cell marks as lead, _open on the names of a cell ending in 等."""
+    cells = cells.drop_nulls("cell")
+    # How a cell reads is decided once per distinct cell: a list repeats its cells. A plain
+    # cell, or one that is plain but for a trailing 等 (区发改局、区财政局等单位), splits in
+    # polars; split_units reads any other.
+    distinct = cells["cell"].unique()
+    body = distinct.str.replace(OPEN_SUFFIX_PATTERN, "")
+    plain_body = body.str.contains(_SIMPLE_CELL) & ~body.str.contains(_NOT_SIMPLE)
+    plain_cells = distinct.filter(plain_body & (body == distinct))
+    open_cells = distinct.filter(plain_body & (body != distinct))
+    split = pl.col("cell")
+    if not open_cells.is_empty():
+        split = split.replace(open_cells, body.filter(plain_body & (body != distinct)))
+    if pl.concat([plain_cells, open_cells]).str.contains_any(list(_SEPARATORS)).any():
+        split = split.str.replace_many(_SEPARATORS)
+    everything_simple = plain_cells.len() + open_cells.len() == distinct.len()
+    if everything_simple:
+        simple = cells
+    else:
+        is_simple = cells.select(pl.col("cell").is_in(pl.concat([plain_cells, open_cells]).implode())).to_series()
+        simple, other = cells.filter(is_simple), cells.filter(~is_simple)
+    names = (
+        simple.select(
+            "_i", name=split.str.split("、"),
+            _open=pl.col("cell").is_in(open_cells.implode()) if not open_cells.is_empty() else pl.lit(False),
+        )
+        .with_columns(_pos=pl.int_ranges(pl.col("name").list.len(), dtype=pl.UInt32))
+        .explode("name", "_pos")
+        .select("_i", "name", "_pos", _marked=pl.lit(False), _open="_open")
+    )
+    if everything_simple:
+        return names
+    read_cells = other["cell"].unique(maintain_order=True).to_list()
+    lists = [context.unit_list(cell, None) for cell in read_cells]
+    read = pl.DataFrame(
+        {
+            "cell": [cell for cell, u in zip(read_cells, lists, strict=True) if u for _ in u.names],
+            "name": [name for u in lists if u for name in u.names],
+            "_pos": [pos for u in lists if u for pos in range(len(u.names))],
+            "_marked": [name in u.marked_leads for u in lists if u for name in u.names],
+            "_open": [u.open_ended for u in lists if u for _ in u.names],
+        },
+        schema={"cell": pl.String, "name": pl.String, "_pos": pl.UInt32, "_marked": pl.Boolean, "_open": pl.Boolean},
+    )
+    # A cell's names stay together and in written order, which is all the roles need.
+    return pl.concat([names, other.join(read, on="cell", how="inner", maintain_order="left_right").select(names.columns)])
 
 
 def _unit_roles(context: _Context, first_leads: bool, lead, responsible, co, ann_lead, ann_co, ann_responsible, ann_open):
@@ -692,7 +818,7 @@ def _prepare_leaders(sheet: Sheet, report: FileReport) -> list[dict]:
             continue
         title = row.get(fields.get("person_title", ""), None)
         rank_text = row.get(fields.get("person_rank", ""), None)
-        if rank_text and not rank_text.isdigit():
+        if rank_text and not (rank_text.isascii() and rank_text.isdigit()):   # not ①, not ²
             report.errors.append(RowError(sheet.sheet, row[ROW], fields.get("person_rank"), rank_text, "排序应为整数"))
             continue
         leaders.append({
@@ -704,6 +830,12 @@ def _prepare_leaders(sheet: Sheet, report: FileReport) -> list[dict]:
 
 # ---------------------------------------------------------------------------------------
 # Writing, inside the transaction
+
+# What a new task needs of its row (DuckDB converts every column of a frame it reads).
+_NEW_TASK_COLUMNS = [
+    "_n", "_file", ROW, "code", "source_id", "item", "category", "content", "leader_id", "assigned_date",
+    "deadline_kind", "deadline", "deadline_text", "deadline_note", "report_cycle", "cycle_day", "open_unit_list",
+]
 
 
 def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _Context, batch_id: str) -> None:
@@ -717,70 +849,159 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _
     _write_units(con, prepared, context, params)
     source_ids = _write_sources(con, context, params)
     leader_ids = dict(con.execute("SELECT name, leader_id FROM leaders").fetchall())
+    unit_ids = dict(con.execute("SELECT name, unit_id FROM units").fetchall())
 
-    tasks = pl.concat([f for p in prepared for f in p.tasks], how="vertical") if any(p.tasks for p in prepared) \
-        else pl.DataFrame(schema=STAGED_TASKS)
-    staged_tasks = tasks.with_columns(
+    frames = [f for p in prepared for f in p.tasks]
+    tasks = (pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=STAGED_TASKS)).with_columns(
+        _n=pl.int_range(pl.len(), dtype=pl.Int64),
         source_id=pl.col("source_key").replace_strict(source_ids, default=None, return_dtype=pl.Int32),
         leader_id=pl.col("leader_name").replace_strict(leader_ids, default=None, return_dtype=pl.Int32),
     )
+    units = [f for p in prepared for f in p.task_units]
+    units = pl.concat(units) if units else pl.DataFrame(schema=STAGED_UNITS)
     progress = [f for p in prepared for f in p.progress]
-    staged_progress = pl.concat(progress) if progress else pl.DataFrame(schema=STAGED_PROGRESS)
-    # DuckDB reads the frames by their local names (a replacement scan); the names differ
-    # from the temp tables', or a second import on this connection would read the first's.
-    incoming_tasks = staged_tasks  # noqa: F841
-    incoming_progress = staged_progress  # noqa: F841
-    con.execute("CREATE OR REPLACE TEMP TABLE staged_tasks AS SELECT * FROM incoming_tasks")
-    con.execute("CREATE OR REPLACE TEMP TABLE staged_progress AS SELECT * FROM incoming_progress")
 
-    run("match_tasks")
-    run("snapshot_before")
-    run("find_changes")
-    run("insert_new_tasks", "batch")
-    run("link_new_tasks")
-    run("audit_creates", "now", "actor", "batch")
-    run("audit_updates", "now", "actor", "batch")
-    run("update_tasks", "batch")
-    run("unlink_changed_units")
-    run("link_units")
-    run("unlink_changed_milestones")
-    run("insert_milestones")
-    run("upsert_rectifications")
-    missing = run("missing_rows").fetchall()
-    run("task_reports")
-    run("match_progress")
-    unmatched = con.execute(
-        "SELECT _file, _sheet, _row, coalesce(code, source_title || ' 第' || item || '项') FROM matched_progress WHERE task_id IS NULL"
-    ).fetchall()
+    # DuckDB reads the frames below by their local names (a replacement scan); the names
+    # differ from every table's, temp tables included.
+    # Rows the ledger may already have: by 督办编号, or by source and 序号 when the source was
+    # in the ledger before this import. The rest are new without asking.
+    known_source = pl.col("source_key").is_in(list(context.source_dates))
+    incoming_keys = tasks.filter(pl.col("code").is_not_null() | known_source).select(  # noqa: F841
+        "_n", "_file", "code", "source_id", "item"
+    )
+    found = con.sql(statements["match_tasks"]).pl() if incoming_keys.height else pl.DataFrame(
+        schema={"_n": pl.Int64, "task_id": pl.Int32})
+    task_ids = pl.repeat(None, tasks.height, dtype=pl.Int32, eager=True).alias("task_id").scatter(found["_n"], found["task_id"])
+    is_new = task_ids.is_null()
+
+    # New tasks: ids from the tasks' sequence; 督办编号 DB + year + a running number within
+    # the year, in file order (a code from the file is kept as written).
+    new = tasks.select(_NEW_TASK_COLUMNS)
+    if not is_new.all():
+        new = new.filter(is_new)
+    in_file_order = (pl.col("_file").diff() > 0) | ((pl.col("_file").diff() == 0) & (pl.col(ROW).diff() >= 0))
+    if not new.select(in_file_order.fill_null(True).all()).item():
+        new = new.sort("_file", ROW, maintain_order=True)
+    last_numbers = dict(run("last_codes").fetchall())
+    new_ids = con.sql(statements["new_task_ids"], params={"count": new.height}).pl()["task_id"].sort()
+    year = pl.col("assigned_date").dt.year()
+    number = pl.int_range(1, pl.len() + 1).over(year) + year.replace_strict(last_numbers, default=0, return_dtype=pl.Int64)
+    new = new.with_columns(
+        task_id=new_ids.cast(pl.Int32),
+        code=pl.coalesce("code", pl.format("DB{}{}", year, number.cast(pl.String).str.zfill(5))),
+    )
+    task_ids = task_ids.scatter(new["_n"], new["task_id"])
+    tasks = tasks.with_columns(task_id=task_ids, _new=is_new)
+    incoming_new = new.drop("_n", "_file", ROW)
+    con.execute(statements["insert_new_tasks"], {"batch": batch_id})
+    con.execute(statements["audit_creates"], {k: params[k] for k in ("now", "actor", "batch")})
+    created_by_file = new.group_by("_file").len().rows()
+    del new, incoming_new
+
+    # Existing tasks: compared field by field with the ledger, audited and updated.
+    incoming_existing = _with_unit_text(tasks.filter(~is_new).drop("_n", "_new"), units)  # noqa: F841
+    con.execute(statements["stage_existing"])
+    if found.height:
+        run("snapshot_before")
+        run("find_changes")
+        run("audit_updates", "now", "actor", "batch")
+        run("update_tasks", "batch")
+        run("unlink_changed_units")
+        run("unlink_changed_milestones")
+    else:
+        run("no_changes")  # nothing to compare: every task is new
+
+    incoming_units = _unit_links(tasks, units, unit_ids)  # noqa: F841
+    con.execute(statements["link_units"])
+    incoming_milestones = (  # noqa: F841
+        tasks.filter(pl.col("milestones").list.len() > 0)
+        .select("task_id", is_new="_new", milestone="milestones")
+        .explode("milestone")
+        .unnest("milestone")
+    )
+    if incoming_milestones.height:
+        con.execute(statements["insert_milestones"])
+    incoming_rectifications = tasks.filter("is_rectification").select(  # noqa: F841
+        "task_id", "category", "content", "measures"
+    )
+    if incoming_rectifications.height:
+        con.execute(statements["upsert_rectifications"])
+    # Tasks of the sources listed that the files no longer list; only a source the ledger
+    # had before this import can have such tasks.
+    incoming_sources = tasks.filter(known_source).select("_file", "source_id").unique()  # noqa: F841
+    missing = con.execute(statements["missing_rows"], {"batch": batch_id}).fetchall() if incoming_sources.height else []
+
+    # Progress: from a task list's own 进展情况 / 是否办结 columns and from progress files.
     by_file = {p.index: p.report for p in prepared}
-    for file_index, sheet, row, value in unmatched:
-        by_file[file_index].errors.append(RowError(sheet, row, None, value, "台账中找不到对应的督办事项"))
-    if unmatched:
-        raise ImportFailed
-    run("progress_reports")
-    progress_before = con.execute("SELECT count(*) FROM progress").fetchone()[0]
-    progress_by_file = con.execute(
-        "SELECT _file, count(DISTINCT (task_id, text)) FROM reports r WHERE text IS NOT NULL AND NOT EXISTS "
-        "(SELECT 1 FROM progress p WHERE p.task_id = r.task_id AND p.text = r.text) GROUP BY _file"
-    ).fetchall()
-    run("add_progress", "today", "actor", "batch")
-    assert con.execute("SELECT count(*) FROM progress").fetchone()[0] >= progress_before
-    run("closures", "today")
-    run("audit_closures", "now", "actor", "batch")
-    run("close_tasks", "batch")
+    incoming_reports = tasks.filter(pl.col("progress").is_not_null() | pl.col("done")).select(  # noqa: F841
+        "_file", "_sheet", ROW, "task_id", "progress", "report_date", "done", "done_date"
+    )
+    progress_by_file = []
+    if incoming_reports.height or progress:
+        con.execute(statements["task_reports"])
+        incoming_progress = pl.concat(progress) if progress else pl.DataFrame(schema=STAGED_PROGRESS)  # noqa: F841
+        con.execute(statements["match_progress"])
+        unmatched = con.execute(
+            "SELECT _file, _sheet, _row, coalesce(code, source_title || ' 第' || item || '项') FROM matched_progress WHERE task_id IS NULL"
+        ).fetchall()
+        for file_index, sheet, row, value in unmatched:
+            by_file[file_index].errors.append(RowError(sheet, row, None, value, "台账中找不到对应的督办事项"))
+        if unmatched:
+            raise ImportFailed
+        run("progress_reports")
+        progress_before = con.execute("SELECT count(*) FROM progress").fetchone()[0]
+        progress_by_file = con.execute(
+            "SELECT _file, count(DISTINCT (task_id, text)) FROM reports r WHERE text IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM progress p WHERE p.task_id = r.task_id AND p.text = r.text) GROUP BY _file"
+        ).fetchall()
+        run("add_progress", "today", "actor", "batch")
+        assert con.execute("SELECT count(*) FROM progress").fetchone()[0] >= progress_before
+        run("closures", "today")
+        run("audit_closures", "now", "actor", "batch")
+        run("close_tasks", "batch")
 
-    for file_index, created, updated in con.execute(
-        "SELECT _file, count(*) FILTER (WHERE is_new), count(DISTINCT task_id) FILTER (WHERE task_id IN (SELECT task_id FROM changes)) "
-        "FROM matched GROUP BY _file"
-    ).fetchall():
+    for file_index, created in created_by_file:
         by_file[file_index].tasks_created = created
-        by_file[file_index].tasks_updated = updated
+    if found.height:
+        for file_index, updated in con.execute(
+            "SELECT _file, count(DISTINCT task_id) FROM matched WHERE task_id IN (SELECT task_id FROM changes) GROUP BY _file"
+        ).fetchall():
+            by_file[file_index].tasks_updated = updated
     for file_index, added in progress_by_file:
         by_file[file_index].progress_added = added
     for file_index, title, item, code in missing:
         by_file[file_index].warnings.append(f"{title} 第{item}项（{code}）不在本次文件中，已保留，未删除")
 
     _record_batch(con, prepared, context, params)
+
+
+def _unit_links(tasks: pl.DataFrame, units: pl.DataFrame, unit_ids: dict[str, int]) -> pl.DataFrame:
+    """(task_id, is_new, unit_id, role, position) for every unit of every row."""
+    size = int(tasks["_key"].max()) + 1 if tasks.height else 0
+    by_key = pl.DataFrame({
+        "task_id": pl.repeat(None, size, dtype=pl.Int32, eager=True).scatter(tasks["_key"], tasks["task_id"]),
+        "is_new": pl.repeat(None, size, dtype=pl.Boolean, eager=True).scatter(tasks["_key"], tasks["_new"]),
+    })
+    return by_key[units["_key"]].with_columns(
+        unit_id=units["name"].replace_strict(unit_ids, default=None, return_dtype=pl.Int32),
+        role=pl.when(units["_is_lead"]).then(pl.lit("lead")).otherwise(pl.lit("co")),
+        position=units["position"],
+    ).drop_nulls("unit_id")
+
+
+def _with_unit_text(rows: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """Rows with their units as the ledger's snapshot writes them (lead_units, co_units:
+    names joined by 、 in position order, null for none), to compare with it."""
+    text = (
+        units.filter(pl.col("_key").is_in(rows["_key"].implode()))
+        .group_by("_key", maintain_order=True)
+        .agg(
+            lead_units=pl.col("name").filter("_is_lead").str.join("、"),
+            co_units=pl.col("name").filter(~pl.col("_is_lead")).str.join("、"),
+        )
+        .with_columns(pl.col("lead_units", "co_units").replace("", None))
+    )
+    return rows.join(text, on="_key", how="left", maintain_order="left")
 
 
 def _write_leaders(con, prepared: list[_Prepared], context: _Context, params: dict) -> None:
@@ -799,14 +1020,23 @@ def _write_leaders(con, prepared: list[_Prepared], context: _Context, params: di
                     leader,
                 )
                 _audit(con, params, "update", "leader", leader["name"], "title", existing[0], leader["title"])
-    for name in context.new_leaders:
-        if con.execute("SELECT 1 FROM leaders WHERE name = ?", [name]).fetchone() is None:
-            con.execute("INSERT INTO leaders (name) VALUES (?)", [name])
-            _audit(con, params, "create", "leader", name, None, None, None)
-            for p in prepared:
-                if name in _leaders_named_in(p):
-                    p.report.warnings.append(f"新增领导：{name}（台账中原无此人，已登记）")
-                    break
+    if not context.new_leaders:
+        return
+    # Leaders first seen in task lists: registered, and named in the report.
+    known = {r[0] for r in con.execute("SELECT name FROM leaders").fetchall()}
+    new_names = [name for name in dict.fromkeys(context.new_leaders) if name not in known]
+    if not new_names:
+        return
+    new_leaders = pl.DataFrame({"_order": range(len(new_names)), "name": new_names},  # noqa: F841
+                               schema={"_order": pl.Int32, "name": pl.String})
+    con.execute("INSERT INTO leaders (name) SELECT name FROM new_leaders ORDER BY _order")
+    _audit_many(con, params, [("create", "leader", name, None, None, None) for name in new_names])
+    named_in = [_leaders_named_in(p) for p in prepared]
+    for name in new_names:
+        for p, names in zip(prepared, named_in, strict=True):
+            if name in names:
+                p.report.warnings.append(f"新增领导：{name}（台账中原无此人，已登记）")
+                break
 
 
 def _leaders_named_in(prepared: _Prepared) -> set[str]:
@@ -816,6 +1046,13 @@ def _leaders_named_in(prepared: _Prepared) -> set[str]:
     for unit in prepared.units:
         if unit["leader"]:
             names.add(unit["leader"])
+    return names
+
+
+def _units_named_in(prepared: _Prepared) -> set[str]:
+    names: set[str] = set()
+    for frame in prepared.task_units:
+        names.update(frame["name"].unique().to_list())
     return names
 
 
@@ -839,40 +1076,60 @@ def _write_units(con, prepared: list[_Prepared], context: _Context, params: dict
                 context.aliases_seen[alias] = unit["name"]
     # Units first seen in task lists: registered, and named in the report as new.
     known = {r[0] for r in con.execute("SELECT name FROM units").fetchall()}
-    for name in context.resolver.new_units():
-        if name in known:
-            continue
-        con.execute(
-            "INSERT INTO units (name, kind, is_collective, created_batch) VALUES (?, ?, ?, ?)",
-            [name, infer_unit_kind(name), is_collective(name), params["batch"]],
+    new_names = [name for name in dict.fromkeys(context.resolver.new_units()) if name not in known]
+    if new_names:
+        kinds = [infer_unit_kind(name) for name in new_names]
+        new_units = pl.DataFrame(  # noqa: F841
+            {"_order": range(len(new_names)), "name": new_names, "kind": kinds,
+             "is_collective": [is_collective(name) for name in new_names]},
+            schema={"_order": pl.Int32, "name": pl.String, "kind": pl.String, "is_collective": pl.Boolean},
         )
-        known.add(name)
-        _audit(con, params, "create", "unit", name, None, None, infer_unit_kind(name))
-        for p in prepared:
-            if any(name in lst for f in p.tasks for lst in (f["lead_units"].explode().unique().to_list(),
-                                                           f["co_units"].explode().unique().to_list())):
-                p.report.new_units.append(name)
-                break
-    for alias, canonical in context.aliases_seen.items():
         con.execute(
-            "INSERT INTO unit_aliases SELECT ?, unit_id FROM units WHERE name = ? ON CONFLICT DO NOTHING",
-            [alias, canonical],
+            "INSERT INTO units (name, kind, is_collective, created_batch) "
+            "SELECT name, kind, is_collective, ? FROM new_units ORDER BY _order",
+            [params["batch"]],
+        )
+        _audit_many(con, params, [("create", "unit", name, None, None, kind) for name, kind in zip(new_names, kinds, strict=True)])
+        named_in = [_units_named_in(p) for p in prepared]
+        for name in new_names:
+            for p, names in zip(prepared, named_in, strict=True):
+                if name in names:
+                    p.report.new_units.append(name)
+                    break
+    if context.aliases_seen:
+        new_aliases = pl.DataFrame(  # noqa: F841
+            {"alias": list(context.aliases_seen), "canonical": list(context.aliases_seen.values())},
+            schema={"alias": pl.String, "canonical": pl.String},
+        )
+        con.execute(
+            "INSERT INTO unit_aliases SELECT a.alias, u.unit_id FROM new_aliases a JOIN units u ON u.name = a.canonical "
+            "ON CONFLICT DO NOTHING"
         )
 
 
 def _write_sources(con, context: _Context, params: dict) -> dict[str, int]:
-    for source in context.sources.values():
-        if source.key in context.source_dates:
-            continue
-        leader_id = None
-        if source.leader:
-            row = con.execute("SELECT leader_id FROM leaders WHERE name = ?", [source.leader]).fetchone()
-            leader_id = row[0] if row else None
-        con.execute(
-            "INSERT INTO sources (kind, title, number, date, leader_id) VALUES (?, ?, ?, ?, ?)",
-            [source.kind, source.title, source.number, source.date, leader_id],
+    new = [source for source in context.sources.values() if source.key not in context.source_dates]
+    if new:
+        leader_ids = dict(con.execute("SELECT name, leader_id FROM leaders").fetchall())
+        new_sources = pl.DataFrame(  # noqa: F841
+            {
+                "_order": range(len(new)),
+                "kind": [s.kind for s in new],
+                "title": [s.title for s in new],
+                "number": [s.number for s in new],
+                "date": [s.date for s in new],
+                "leader_id": [leader_ids.get(s.leader) if s.leader else None for s in new],
+            },
+            schema={"_order": pl.Int32, "kind": pl.String, "title": pl.String, "number": pl.String,
+                    "date": pl.Date, "leader_id": pl.Int32},
         )
-        _audit(con, params, "create", "source", source.title, None, None, f"{KIND_LABELS[source.kind]} {source.date}")
+        con.execute(
+            "INSERT INTO sources (kind, title, number, date, leader_id) "
+            "SELECT kind, title, number, date, leader_id FROM new_sources ORDER BY _order"
+        )
+        _audit_many(con, params, [
+            ("create", "source", s.title, None, None, f"{KIND_LABELS[s.kind]} {s.date}") for s in new
+        ])
     return {f"{k}\x1f{t}": i for k, t, i in con.execute("SELECT kind, title, source_id FROM sources").fetchall()}
 
 
@@ -888,7 +1145,7 @@ def _record_batch(con, prepared: list[_Prepared], context: _Context, params: dic
         r = p.report
         con.execute(
             "INSERT INTO import_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [params["batch"], Path(r.path).name, p.file.sha256, p.sheet_option, r.kind or "", r.rows,
+            [params["batch"], Path(r.path).name, p.sha256, p.sheet_option, r.kind or "", r.rows,
              r.tasks_created, r.tasks_updated, r.progress_added, r.new_units, r.warnings],
         )
     _audit(con, params, "import", "batch", params["batch"], None, None,
@@ -901,4 +1158,21 @@ def _audit(con, params: dict, action: str, entity: str, entity_id: str, field_na
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [params["now"], params["actor"], action, entity, entity_id, field_name,
          None if before is None else str(before), None if after is None else str(after), params["batch"]],
+    )
+
+
+def _audit_many(con, params: dict, entries: list[tuple]) -> None:
+    """Audit entries (action, entity, entity_id, field, before, after), in one statement, in order."""
+    if not entries:
+        return
+    audit_entries = pl.DataFrame(  # noqa: F841
+        [(i, *(None if v is None else str(v) for v in entry)) for i, entry in enumerate(entries)],
+        schema={"_order": pl.Int32, "action": pl.String, "entity": pl.String, "entity_id": pl.String,
+                "field": pl.String, "before": pl.String, "after": pl.String},
+        orient="row",
+    )
+    con.execute(
+        "INSERT INTO audit_log (logged_at, actor, action, entity, entity_id, field, before, after, batch_id) "
+        "SELECT ?, ?, action, entity, entity_id, field, before, after, ? FROM audit_entries ORDER BY _order",
+        [params["now"], params["actor"], params["batch"]],
     )

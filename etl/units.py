@@ -30,6 +30,7 @@ from pathlib import Path
 __all__ = [
     "DEFAULT_CATALOG_FILE",
     "LEVEL_PREFIXES",
+    "OPEN_SUFFIX_PATTERN",
     "Annotated",
     "Catalog",
     "CatalogError",
@@ -62,8 +63,9 @@ _CIRCLED_NUMBER_RE = re.compile("[\u2460-\u249b\u24eb-\u24ff\u2776-\u2793]")
 
 _CELL_SEPARATORS = frozenset("、,;/|。")
 _STRIP_CHARS = " \t\r\n\"'“”‘’「」『』《》〈〉`,;、。.:!?·•*-—_~"
+# Leading numbering ("1.", "(2)", "三、"), however many times repeated, in one match.
 _ENUMERATOR_RE = re.compile(
-    r"^(?:\d{1,2}[.、)]|\(\d{1,2}\)|[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\))"
+    r"^(?:(?:\d{1,2}[.、)]|\(\d{1,2}\)|[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\))\s*)+"
 )
 _NON_ASCII_SPACE_RE = re.compile(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ")
 _WHITESPACE_RUN_RE = re.compile(r"\s+")
@@ -74,6 +76,8 @@ _OPEN_SUFFIX_RE = re.compile(
     r"等(?:[0-9一二三四五六七八九十两几多]+[个家项])?(?:相关|有关|其他|其它)?"
     r"(?:责任|成员|牵头|配合)?(?:单位|部门|镇街|乡镇|街道|机构)?$"
 )
+# The same, as a pattern for other regex engines (polars): the suffix that ends a piece.
+OPEN_SUFFIX_PATTERN = _OPEN_SUFFIX_RE.pattern
 _LEAD_MARK_RE = re.compile(
     r"(?:\((?:牵头|牵头单位|牵头部门|主办|主责|主责单位)\)|(?<=.)(?:负责牵头|牵头负责|牵头))$"
 )
@@ -182,11 +186,26 @@ def _strip_stray_brackets(text: str) -> str:
     text = text.lstrip(")").rstrip("(")
     if text.startswith("(") and _matching_close(text, 0) == len(text) - 1:
         text = text[1:-1]
-    while text.startswith("(") and text.count("(") > text.count(")"):
-        text = text[1:]
-    while text.endswith(")") and text.count(")") > text.count("("):
-        text = text[:-1]
-    return text
+    # Counted once and kept up to date: a cell of thousands of "(：" strips in linear time.
+    opens, closes = text.count("("), text.count(")")
+    start, end = 0, len(text)
+    while start < end:
+        if text[start] == "(" and opens > closes:
+            opens -= 1
+        elif start > 0 and text[start] in _STRIP_CHARS:   # what the opener was hiding
+            pass
+        else:
+            break
+        start += 1
+    while end > start:
+        if text[end - 1] == ")" and closes > opens:
+            closes -= 1
+        elif end < len(text) and text[end - 1] in _STRIP_CHARS:
+            pass
+        else:
+            break
+        end -= 1
+    return text[start:end]
 
 
 def _matching_close(text: str, open_index: int) -> int | None:
@@ -304,11 +323,16 @@ def _strip_role_label(piece: str) -> str:
     return piece
 
 
+# The longest open-list suffix worth looking for ("等20个相关成员单位" is 9 characters): each
+# search looks at the piece's tail only, so a cell of thousands of 等 strips in linear time.
+_OPEN_SUFFIX_WINDOW = 64
+
+
 def _strip_open_suffix(piece: str) -> tuple[str, bool]:
     stripped = piece.strip()
     is_open = False
     while True:
-        match = _OPEN_SUFFIX_RE.search(stripped)
+        match = _OPEN_SUFFIX_RE.search(stripped, max(0, len(stripped) - _OPEN_SUFFIX_WINDOW))
         if match is None:
             return stripped, is_open
         stripped = stripped[: match.start()].rstrip()
@@ -345,6 +369,9 @@ def _safe_joiner(piece: str) -> re.Match[str] | None:
     return None
 
 
+_MARK_WINDOW = 16   # longer than the longest role mark, "(主责单位)" or "(责任单位)"
+
+
 def _clean_piece(piece: str) -> tuple[str | None, bool]:
     """Normalise one piece; None when nothing usable is left."""
     name = normalize_unit_name(piece)
@@ -352,15 +379,22 @@ def _clean_piece(piece: str) -> tuple[str | None, bool]:
         name = normalize_unit_name(name[1:])
     is_marked_lead = False
     while True:
-        lead_mark = _LEAD_MARK_RE.search(name)
-        other_mark = _OTHER_MARK_RE.search(name)
-        if lead_mark is not None:
-            name = normalize_unit_name(name[: lead_mark.start()])
-            is_marked_lead = True
-        elif other_mark is not None:
-            name = normalize_unit_name(name[: other_mark.start()])
-        else:
+        # Strip every trailing mark, looking at the tail only (marks are short), then
+        # normalise once: linear even for a cell of thousands of "(牵头)".
+        stripped = False
+        while True:
+            window = max(0, len(name) - _MARK_WINDOW)
+            lead_mark = _LEAD_MARK_RE.search(name, window)
+            other_mark = None if lead_mark else _OTHER_MARK_RE.search(name, window)
+            mark = lead_mark or other_mark
+            if mark is None:
+                break
+            name = name[: mark.start()].rstrip()
+            is_marked_lead = is_marked_lead or lead_mark is not None
+            stripped = True
+        if not stripped:
             break
+        name = normalize_unit_name(name)
     if not name or name.lower() in _PLACEHOLDERS or not _HAS_WORD_RE.search(name):
         return None, False
     return name, is_marked_lead

@@ -419,3 +419,164 @@ def test_vectorised_unit_roles_agree_with_assign_roles(ledger, first_leads):
         leads, cos, _ = _unit_roles(context, first_leads, lead, responsible, co, None, None, None, False)
         assert row["lead_units"] == [n for n in leads.split("\x1f") if n], (lead, responsible, co)
         assert row["co_units"] == [n for n in cos.split("\x1f") if n], (lead, responsible, co)
+
+
+def test_unit_cells_of_any_shape_agree_with_assign_roles(ledger):
+    """The column-wise unit roles (plain cells split in polars, the rest by split_units once
+    per distinct cell) give what etl.units.assign_roles gives, for cells of every shape."""
+    import random
+
+    import polars as pl
+
+    from etl.importer import _Context, _simple_unit_roles, _unit_roles
+
+    rng = random.Random(11)
+    names = ["区住建局", "区财政局", "区发改局", "各街道", "区商务局", "区委办", "区政府办", "各乡镇（街道）", "发改局"]
+    marks = ["等", "（牵头）", "牵头", "配合", "协助", "参与", "负责", "等单位", "等5个部门", "等等", "等５个部门",
+             "等相关责任单位", "等有关部门等"]
+    separators = ["、", "，", ",", "；", " ", "和", "及"]
+    odd = ["无", "待定", "没有", "空", "由区住建局", "①区住建局②区财政局", "区住建局（牵头）、区财政局", "一、区住建局",
+           "区财政局协助", "区发改局和区财政局", "区住建局、", "区住建局、区住建局", "区住建局、等", "等"]
+
+    def cell() -> str | None:
+        roll = rng.random()
+        if roll < 0.25:
+            return None
+        if roll < 0.4:
+            return rng.choice(odd)
+        parts = [rng.choice(names) + (rng.choice(marks) if rng.random() < 0.3 else "") for _ in range(rng.randint(1, 3))]
+        text = parts[0]
+        for part in parts[1:]:
+            text += rng.choice(separators) + part
+        return text
+
+    cells = [(cell(), cell(), cell()) for _ in range(600)]
+    frame = pl.DataFrame(
+        [(*c, None, None, None, False, i + 2) for i, c in enumerate(cells)],
+        schema={"_lead": pl.String, "_responsible": pl.String, "_co": pl.String, "_ann_lead": pl.String,
+                "_ann_co": pl.String, "_ann_responsible": pl.String, "_ann_open": pl.Boolean, "_row": pl.Int64},
+        orient="row",
+    )
+    for first_leads in (True, False):
+        context = _Context(ledger, LoadOptions())
+        fast = _simple_unit_roles(frame, first_leads, context)
+        assert fast.height == frame.height
+        for row, (lead, responsible, co) in zip(fast.iter_rows(named=True), cells, strict=True):
+            leads, cos, open_ended = _unit_roles(context, first_leads, lead, responsible, co, None, None, None, False)
+            expected = ([n for n in leads.split("\x1f") if n], [n for n in cos.split("\x1f") if n], open_ended)
+            assert (row["lead_units"], row["co_units"], row["open_unit_list"]) == expected, (lead, responsible, co)
+
+
+def test_unit_cells_that_only_look_plain_are_read_like_any_cell(ledger):
+    lines = BASIC[:2] + [
+        "1,甲事项,由区住建局,区财政局协助,王建国,年底前",
+        "2,乙事项,区商务局,待定,李明华,年底前",
+        "3,丙事项,区应急局,\"区住建局、没有\",王建国,年底前",
+        "4,丁事项,区人社局（牵头）,区财政局等,李明华,年底前",
+    ]
+    result = load(ledger, "odd.csv", csv_bytes(lines))
+    assert result.committed, result.files[0].errors
+    assert not any(name in result.files[0].new_units for name in ("由区住建局", "区财政局协助", "待定", "没有"))
+    tasks = tasks_by_item(ledger)
+    assert (tasks["1"]["lead_units"], tasks["1"]["co_units"]) == (["区住房和城乡建设局"], ["区财政局"])
+    assert tasks["2"]["co_units"] == []
+    assert tasks["3"]["co_units"] == ["区住房和城乡建设局"]
+    assert (tasks["4"]["lead_units"], tasks["4"]["co_units"]) == (["区人力资源和社会保障局"], ["区财政局"])
+    assert scalar(ledger, "SELECT open_unit_list FROM tasks WHERE item = '4'") is True
+
+
+def test_codes_continue_and_every_new_task_is_audited_across_files_and_imports(ledger):
+    assert load(ledger, "v1.csv", csv_bytes(BASIC)).committed
+    again = BASIC[:2] + [
+        BASIC[2],                                                   # the 13th meeting's own item 1
+        "7,推进数字政府建设,区大数据局,,李明华,年底前",               # new
+        "8,做好防汛准备,区水利局,区应急局,王建国,年底前",             # new
+    ]
+    other = ["会议名称,会议日期,序号,议定事项,牵头单位,完成时限,督办编号",
+             "区长办公会议第7次,2026-10-10,1,完成城区绿化,区城管局,年底前,ZD-001"]
+    result = import_files(ledger, [InputFile("v2.csv", csv_bytes(again)), InputFile("other.csv", csv_bytes(other))],
+                          LoadOptions(source_kind="常务会议", source_title="区政府第13次常务会议",
+                                      source_date=date(2026, 10, 12), today=date(2026, 10, 20)))
+    assert result.committed, [f.errors for f in result.files]
+    first, second = result.files
+    # v2.csv names the 13th meeting too (from the options): all three rows are its new tasks.
+    assert (first.tasks_created, first.tasks_updated, second.tasks_created) == (3, 0, 1)
+    assert sorted(first.new_units) == sorted(["区政务服务和大数据管理局", "区水利局"])
+    assert second.new_units == ["区城市管理局"]
+    codes = ledger.execute("SELECT code FROM tasks ORDER BY task_id").fetchall()
+    assert [c for (c,) in codes] == [f"DB2026{n:05d}" for n in range(1, 8)] + ["ZD-001"]
+    created = ledger.execute(
+        "SELECT entity_id, after FROM audit_log WHERE action = 'create' AND entity = 'task' ORDER BY audit_id"
+    ).fetchall()
+    assert len(created) == 8 and ("ZD-001", "完成城区绿化") in created
+    units = ledger.execute(
+        "SELECT u.name, tu.role, tu.position FROM task_units tu JOIN units u USING (unit_id) "
+        "JOIN tasks t USING (task_id) WHERE t.code = 'DB202600007' ORDER BY tu.position"
+    ).fetchall()
+    assert units == [("区水利局", "lead", 1), ("区应急管理局", "co", 101)]
+    assert scalar(ledger, "SELECT count(*) FROM audit_log WHERE action = 'create' AND entity = 'source'") == 3
+
+
+def test_each_directive_source_is_created_once_and_audited(ledger):
+    lines = ["序号,批示领导,批示时间,批示内容,承办单位,办理时限"] + [
+        f"{i},{leader},2026-09-0{day},请研究第{i}件事,区住建局,15个工作日内"
+        for i, (leader, day) in enumerate([("王建国", 1), ("李明华", 3), ("王建国", 1), ("赵红梅", 5)], start=1)
+    ]
+    result = load(ledger, "批示.csv", csv_bytes(lines), options=LoadOptions())
+    assert result.committed, result.files[0].errors
+    sources = ledger.execute(
+        "SELECT s.title, l.name FROM sources s JOIN leaders l USING (leader_id) ORDER BY s.source_id"
+    ).fetchall()
+    assert sources == [("王建国同志2026年9月1日批示", "王建国"), ("李明华同志2026年9月3日批示", "李明华"),
+                       ("赵红梅同志2026年9月5日批示", "赵红梅")]
+    audited = ledger.execute(
+        "SELECT entity_id FROM audit_log WHERE action = 'create' AND entity = 'source' ORDER BY audit_id"
+    ).fetchall()
+    assert [t for (t,) in audited] == [t for t, _ in sources]
+
+
+def test_two_task_sheets_of_one_workbook_keep_their_own_units(ledger):
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name, title, rows in (
+        ("第12次", "区政府第12次常务会议", [("1", "推进老旧小区改造", "区住建局", "区财政局、各街道"),
+                                         ("2", "抓紧完成招商项目签约", "区商务局", "")]),
+        ("第13次", "区政府第13次常务会议", [("1", "做好安全生产大排查", "区应急局", "区住建局"),
+                                         ("2", "研究制定人才新政", "区人社局（牵头）、区财政局等", "")]),
+    ):
+        sheet = book.add_worksheet(name)
+        for c, header in enumerate(["会议名称", "会议日期", "序号", "议定事项", "牵头单位", "配合单位", "完成时限"]):
+            sheet.write(0, c, header)
+        for r, (item, content, lead, co) in enumerate(rows, start=1):
+            for c, value in enumerate([title, "2026-09-28", item, content, lead, co, "年底前"]):
+                if value:
+                    sheet.write(r, c, value)
+    book.close()
+    result = load(ledger, "两次会议.xlsx", buffer.getvalue(), options=LoadOptions(today=date(2026, 10, 9)))
+    assert result.committed, result.files[0].errors
+    units = {
+        (source, item): (lead, co)
+        for source, item, lead, co in task_list(ledger, date(2026, 10, 9))
+        .select("source", "item", "lead_units", "co_units").iter_rows()
+    }
+    assert units == {
+        ("区政府第12次常务会议", "1"): (["区住房和城乡建设局"], ["区财政局", "各街道"]),
+        ("区政府第12次常务会议", "2"): (["区商务局"], []),
+        ("区政府第13次常务会议", "1"): (["区应急管理局"], ["区住房和城乡建设局"]),
+        ("区政府第13次常务会议", "2"): (["区人力资源和社会保障局", "区财政局"], []),
+    }
+    assert scalar(ledger, "SELECT count(*) FILTER (WHERE open_unit_list) FROM tasks") == 1
+
+
+def test_a_list_whose_every_row_names_its_units_in_the_text(ledger):
+    lines = ["序号,议定事项,完成时限",
+             "1,推进老旧小区改造（牵头单位：区住建局；配合单位：区财政局、各街道等）,年底前",
+             "2,加快重点项目建设（区发改局牵头，区财政局配合）,年底前"]
+    result = load(ledger, "注明单位.csv", csv_bytes(lines))
+    assert result.committed, result.files[0].errors
+    rows = {t["item"]: (t["content"], t["lead_units"], t["co_units"]) for t in task_list(ledger, date(2026, 10, 9)).iter_rows(named=True)}
+    assert rows == {
+        "1": ("推进老旧小区改造", ["区住房和城乡建设局"], ["区财政局", "各街道"]),
+        "2": ("加快重点项目建设", ["区发展和改革局"], ["区财政局"]),
+    }
+    assert ledger.execute("SELECT item, open_unit_list FROM tasks ORDER BY item").fetchall() == [("1", True), ("2", False)]

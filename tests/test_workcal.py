@@ -1,4 +1,3 @@
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -87,17 +86,14 @@ def test_workdays_between_matches_counting_days(first: date, span: int) -> None:
     assert LIBRARY_ONLY.workdays_between(first, last) == counted
 
 
-def test_table_matches_is_workday_and_is_fast() -> None:
+def test_table_matches_is_workday() -> None:
     first, last = date(2015, 1, 1), date(2056, 12, 31)
-    started = time.perf_counter()
     rows = WorkCalendar(holiday_file=None).table(first, last)
-    elapsed = time.perf_counter() - started
     assert len(rows) == (last - first).days + 1
     assert rows[0] == (first, False)  # 元旦 2015
     assert rows[-1][0] == last
     assert dict(rows)[date(2026, 10, 10)] is True
     assert all(works == LIBRARY_ONLY.is_workday(day) for day, works in rows[::97])
-    assert elapsed < 0.1
 
 
 def test_table_of_a_single_day_and_across_new_year() -> None:

@@ -197,8 +197,9 @@ def test_a_long_unit_cell_splits_in_linear_time(piece):
 
 
 def assert_linear(work, n: int) -> None:
-    """Work on n pieces costs far less than 64 times work on n/8 (linear: 8x; quadratic: 64x).
-    A ratio measured in one process, not a wall-clock limit, so a busy machine does not fail it."""
+    """Work on n pieces costs well under 64 times work on n/8 (linear: 8x; quadratic: 64x; the
+    limit, 40x, sits between). A ratio measured in one process, not a wall-clock limit, so a
+    busy machine does not fail it."""
     def best(size: int) -> float:
         times = []
         for _ in range(3):
@@ -208,7 +209,7 @@ def assert_linear(work, n: int) -> None:
         return min(times)
 
     small, large = best(max(1, n // 8)), best(n)
-    assert large < 24 * max(small, 1e-4), f"{n // 8} pieces: {small:.4f}s, {n} pieces: {large:.4f}s"
+    assert large < 40 * max(small, 1e-4), f"{n // 8} pieces: {small:.4f}s, {n} pieces: {large:.4f}s"
 
 
 # ------------------------------------------------------------------------------------ the reader

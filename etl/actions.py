@@ -57,8 +57,14 @@ class ActionError(ValueError):
 _PARAM = re.compile(r"\$(\w+)")
 
 
+# Actions judge a task by every extension decided so far (approved_extensions.sql as of the
+# end of time), not by the dashboard's as-of date.
+_EVERY_DECISION = {"as_of": date.max}
+
+
 def _statement(name: str) -> str:
-    return sql.statements("actions")[name].replace("{visible_tasks}", sql.query("visible_tasks"))
+    text = sql.statements("actions")[name].replace("{visible_tasks}", sql.query("visible_tasks"))
+    return text.replace("{approved_extensions}", sql.query("approved_extensions"))
 
 
 def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyConnection:
@@ -153,7 +159,7 @@ def _fmt(day: date | None) -> str:
 
 def _task(con, user: User, code) -> dict:
     code = code.strip() if isinstance(code, str) else ""
-    task = _one(con, "visible_task", {"code": code, **viewer_params(user)}) if code else None
+    task = _one(con, "visible_task", {"code": code, **viewer_params(user), **_EVERY_DECISION}) if code else None
     if task is None:
         raise AccessDenied(NOT_VISIBLE)
     return task
@@ -212,7 +218,7 @@ def pending_requests(con: duckdb.DuckDBPyConnection, user: User) -> pl.DataFrame
     """Completion claims (request_type 'claim', 申请办结) and extension requests ('extension',
     申请延期) waiting for the office on open tasks: all of them for the office and the
     principal leader, a unit's own, a leader's in scope. Reading only."""
-    return fetch_frame(con, _statement("pending_requests"), viewer_params(user))
+    return fetch_frame(con, _statement("pending_requests"), viewer_params(user) | _EVERY_DECISION)
 
 
 # --------------------------------------------------------------------------- 批示 / 督办意见

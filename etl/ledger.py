@@ -33,7 +33,7 @@ def _params(con: duckdb.DuckDBPyConnection, as_of: date, soon: int | None) -> di
 
 
 def task_status_sql() -> str:
-    return sql.query("task_status")
+    return sql.query("task_status").replace("{approved_extensions}", sql.query("approved_extensions"))
 
 
 def task_list_sql() -> str:

@@ -14,10 +14,7 @@ visible AS (
     {visible_tasks}
 ),
 approved_extension AS (
-    SELECT task_id, arg_max(new_deadline, extension_id) AS new_deadline
-    FROM extensions
-    WHERE decision = 'approved'
-    GROUP BY task_id
+    {approved_extensions}
 ),
 unit_lists AS (
     SELECT tu.task_id,
@@ -92,10 +89,7 @@ visible AS (
     {visible_tasks}
 ),
 approved_extension AS (
-    SELECT task_id, arg_max(new_deadline, extension_id) AS new_deadline
-    FROM extensions
-    WHERE decision = 'approved'
-    GROUP BY task_id
+    {approved_extensions}
 ),
 lead_units AS (
     SELECT tu.task_id, list(u.name ORDER BY tu.position) AS lead_units

@@ -15,10 +15,7 @@ as_of_day AS (
     SELECT workday_seq AS seq FROM calendar WHERE day = $as_of::DATE
 ),
 approved_extension AS (
-    SELECT task_id, arg_max(new_deadline, extension_id) AS new_deadline
-    FROM extensions
-    WHERE decision = 'approved' AND coalesce(decided_date, requested_date) <= $as_of::DATE
-    GROUP BY task_id
+    {approved_extensions}
 ),
 last_report AS (
     SELECT task_id, max(report_date) AS last_report_date

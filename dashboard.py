@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from etl.access import can
+from ledger.access import can
 from ui import auth, state
 
 st.set_page_config(page_title="督查督办台账", page_icon=":material/fact_check:", layout="wide")

@@ -21,8 +21,8 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl.db import open_ledger  # noqa: E402
 from etl.importer import InputFile, LoadOptions, import_files  # noqa: E402
+from ledger.db import open_ledger  # noqa: E402
 
 UNITS = [f"区{name}" for name in (
     "发改局", "财政局", "住建局", "人社局", "教育局", "卫健委", "自然资源局", "交通运输局", "农业农村局", "水利局",

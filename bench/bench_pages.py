@@ -28,11 +28,12 @@ import streamlit.logger  # noqa: E402
 from bench_etl import write_task_csv  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from etl import accounts, views  # noqa: E402
-from etl.access import User, system_user  # noqa: E402
-from etl.db import open_ledger  # noqa: E402
 from etl.importer import InputFile, LoadOptions, import_files  # noqa: E402
-from etl.ledger import STATUS_LABELS  # noqa: E402
+from ledger import accounts  # noqa: E402
+from ledger import queries as views  # noqa: E402
+from ledger.access import User, system_user  # noqa: E402
+from ledger.db import open_ledger  # noqa: E402
+from ledger.status import STATUS_LABELS  # noqa: E402
 from ui.auth import USER_KEY  # noqa: E402
 from ui.state import Filters  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Command line: `python -m etl init|load|status|backup|restore`. Same functions as the upload page.
 
 Every command holds the ledger only for its own operation, under the ledger lock
-(etl.db.ledger_reader / ledger_writer): while another process writes (or, for a writer, while
+(ledger.db.ledger_reader / ledger_writer): while another process writes (or, for a writer, while
 others read) it waits, saying so on stderr, and gives up after --wait seconds with exit code 1.
 
 A new subcommand: a `commands.add_parser(...)`, `_ledger_options(parser)` if it opens the
@@ -19,8 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl import accounts, users_cli
-from etl.db import (
+from etl import users_cli
+from etl.importer import InputFile, LoadOptions, import_files
+from ledger import accounts
+from ledger.db import (
     DEFAULT_TIMEOUT,
     LedgerBusy,
     LedgerMissing,
@@ -29,8 +31,7 @@ from etl.db import (
     ledger_writer,
     resolve_db_path,
 )
-from etl.importer import InputFile, LoadOptions, import_files
-from etl.ledger import STATUS_LABELS, milestone_list, status_counts, task_list
+from ledger.status import STATUS_LABELS, milestone_list, status_counts, task_list
 
 EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
 
@@ -120,7 +121,7 @@ def _init(args) -> int:
     try:
         with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
             if args.demo:
-                from etl.demo_ledger import load_demo
+                from demo.build import load_demo
 
                 result = load_demo(con)
                 if result.committed or not result.has_errors:
@@ -249,7 +250,7 @@ def _task_payload(con, as_of: date) -> list[dict]:
 
 
 def _backup(args) -> int:
-    from etl.backup import BackupError, backup
+    from ledger.backup import BackupError, backup
 
     try:
         result = backup(args.db, args.dest, force=args.force, timeout=args.wait, on_wait=_say_waiting)
@@ -262,7 +263,7 @@ def _backup(args) -> int:
 
 
 def _restore(args) -> int:
-    from etl.backup import BackupError, restore
+    from ledger.backup import BackupError, restore
 
     try:
         result = restore(args.src, args.db, actor=args.actor, timeout=args.wait, on_wait=_say_waiting)

@@ -47,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from etl.workcal import WorkCalendar
+from ledger.workcal import WorkCalendar
 
 __all__ = ["Deadline", "DeadlineError", "Milestone", "parse_deadline"]
 

@@ -36,7 +36,7 @@ from etl.units import (
     is_collective,
     split_units,
 )
-from etl.workcal import WorkCalendar
+from ledger.workcal import WorkCalendar
 
 
 class ImportFailed(Exception):

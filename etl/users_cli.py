@@ -1,7 +1,7 @@
 """Command line for local accounts: `python -m etl user add|passwd|role|disable|enable|unlock|list`.
 
-Runs as `etl.access.system_user()` (actor 'cli' in the audit log): whoever can open the ledger
-file has the office's rights. Each command opens the ledger with `etl.db.ledger_writer` (the
+Runs as `ledger.access.system_user()` (actor 'cli' in the audit log): whoever can open the ledger
+file has the office's rights. Each command opens the ledger with `ledger.db.ledger_writer` (the
 exclusive lock, waiting for other writers) and closes it. Passwords are read with getpass (asked twice) or, with
 --password-stdin, from the first line of standard input; never from the command line.
 """
@@ -14,9 +14,9 @@ import json
 import sys
 from datetime import datetime
 
-from etl import accounts
-from etl.access import AccessDenied, system_user
-from etl.db import LedgerBusy, ledger_writer
+from ledger import accounts
+from ledger.access import AccessDenied, system_user
+from ledger.db import LedgerBusy, ledger_writer
 
 EXIT_OK, EXIT_FAILED = 0, 1
 ROLE_HELP = "角色：督查室 / 领导 / 单位 (or office / leader / unit)"

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
-from etl import history
-from etl.access import can
+from ledger import history
+from ledger.access import can
 from ui import state
 from ui.auth import signed_in_user
 from ui.export import to_excel

@@ -4,7 +4,7 @@
 import polars as pl
 import streamlit as st
 
-from etl import views
+from ledger import queries as views
 from ui import tables
 from ui.data import load
 from ui.state import current_filters

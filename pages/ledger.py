@@ -7,8 +7,8 @@ from datetime import date
 
 import streamlit as st
 
-from etl import views
-from etl.ledger import STATUS_LABELS
+from ledger import queries as views
+from ledger.status import STATUS_LABELS
 from ui import tables, task_actions
 from ui.auth import signed_in_user
 from ui.data import fresh, load

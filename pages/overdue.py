@@ -3,7 +3,7 @@ by lead unit or by responsible leader, each with its last progress report; Excel
 
 import streamlit as st
 
-from etl import views
+from ledger import queries as views
 from ui import tables
 from ui.auth import signed_in_user
 from ui.data import due_soon_workdays, fresh, load

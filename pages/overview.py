@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from etl import views
-from etl.ledger import STATUS_LABELS
+from ledger import queries as views
+from ledger.status import STATUS_LABELS
 from ui import charts, tables
 from ui.data import load
 from ui.palette import FONT_FAMILY, STATUS_COLORS

@@ -5,7 +5,7 @@ the problems that rebounded after being fixed."""
 import polars as pl
 import streamlit as st
 
-from etl import views
+from ledger import queries as views
 from ui import charts, tables
 from ui.data import load
 from ui.state import current_filters

@@ -5,7 +5,7 @@ is computed."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl import views
+from ledger import queries as views
 from ui import charts, tables
 from ui.data import load
 from ui.export import to_excel

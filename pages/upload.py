@@ -1,15 +1,15 @@
 """数据导入 (督查室 only): upload task lists, progress reports and unit or leader lists; preview
 what the import creates and updates, commit only on 确认导入; the import history below.
 
-The work (the upload gate, the import through etl.actions.import_as, the frames) is in
+The work (the upload gate, the import through ledger.actions.import_as, the frames) is in
 ui/upload.py; the ledger layer checks the user's right to import again.
 """
 
 import streamlit as st
 
-from etl.access import AccessDenied, can
-from etl.db import LedgerBusy
 from etl.importer import InputFile
+from ledger.access import AccessDenied, can
+from ledger.db import LedgerBusy
 from ui import state
 from ui import upload as uploads
 from ui.auth import signed_in_user

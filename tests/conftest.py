@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.db import open_ledger
+from ledger.db import open_ledger
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +88,8 @@ def add_account(con, username: str, role: str, whom: str | None = None, display_
     argon2's defaults)."""
     from argon2 import PasswordHasher
 
-    from etl import accounts
-    from etl.access import system_user
+    from ledger import accounts
+    from ledger.access import system_user
 
     previous = accounts.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     try:

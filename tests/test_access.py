@@ -1,4 +1,4 @@
-"""Each role sees exactly its tasks through every view of etl.views (the dashboard's only way
+"""Each role sees exactly its tasks through every view of ledger.queries (the dashboard's only way
 to the ledger), on the dashboard test ledger (tests/conftest.py)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 from conftest import DASHBOARD_AS_OF
 
-from etl import views
-from etl.access import AccessDenied, User, can, require, viewer_params
-from etl.db import fetch_frame, open_ledger
+from ledger import queries as views
+from ledger.access import AccessDenied, User, can, require, viewer_params
+from ledger.db import fetch_frame, open_ledger
 
 EVERYTHING = views.AllTasks()
 

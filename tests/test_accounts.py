@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from etl import accounts, users_cli
-from etl.access import AccessDenied, User, system_user
-from etl.accounts import AccountError, LoginFailed
-from etl.db import open_ledger
+from etl import users_cli
+from ledger import accounts
+from ledger.access import AccessDenied, User, system_user
+from ledger.accounts import AccountError, LoginFailed
+from ledger.db import open_ledger
 
 # The library's default parameters cost about 0.2 s per hash; tests use cheap ones through
 # accounts.set_hasher (a test-only override). Production never calls set_hasher.
@@ -478,8 +479,8 @@ def test_every_change_and_login_is_audited_without_secrets(con):
 
 
 def test_nothing_updates_or_deletes_audit_entries():
-    for module in ("accounts.py", "users_cli.py"):
-        source = (Path(accounts.__file__).parent / module).read_text(encoding="utf-8")
+    for module in (Path(accounts.__file__), Path(users_cli.__file__)):
+        source = module.read_text(encoding="utf-8")
         assert not re.search(r"(UPDATE|DELETE\s+FROM)\s+audit_log", source, re.IGNORECASE), module
 
 
@@ -505,7 +506,7 @@ def test_a_failed_change_writes_nothing(con, monkeypatch):
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory) -> Path:
-    from etl.demo_ledger import load_demo
+    from demo.build import load_demo
 
     folder = tmp_path_factory.mktemp("demo_accounts")
     previous = accounts.set_hasher(CHEAP)

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from etl.accounts import DEMO_ACCOUNTS, create_demo_accounts
-from etl.db import open_ledger
-from etl.demo_ledger import load_demo
+from demo.build import load_demo
+from ledger.accounts import DEMO_ACCOUNTS, create_demo_accounts
+from ledger.db import open_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard.py"

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.deadlines import Deadline, DeadlineError, Milestone, parse_deadline
-from etl.workcal import WorkCalendar
+from ledger.workcal import WorkCalendar
 
 # Library schedules only (2004-2026): 2027 stays uncovered whatever the shipped file holds.
 CALENDAR = WorkCalendar(holiday_file=None)

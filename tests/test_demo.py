@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import demo
+from demo import generator as demo
+from demo.generator import CATEGORIES, DemoFile, build_demo_files, demo_plan
 from etl.deadlines import parse_deadline
-from etl.demo import CATEGORIES, DemoFile, build_demo_files, demo_plan
-from etl.workcal import WorkCalendar
+from ledger.workcal import WorkCalendar
 
 TODAY = date(2026, 6, 15)
 TODAYS = (date(2025, 12, 30), date(2026, 2, 19), TODAY, date(2026, 10, 9), date(2027, 3, 15))

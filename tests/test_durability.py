@@ -23,9 +23,9 @@ import duckdb
 import pytest
 
 from bench.bench_etl import write_task_csv
-from etl.backup import BackupError, backup, fingerprints
-from etl.db import data_version, ledger_reader, ledger_writer, lock_path
 from etl.importer import InputFile, LoadOptions, import_files
+from ledger.backup import BackupError, backup, fingerprints
+from ledger.db import data_version, ledger_reader, ledger_writer, lock_path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_ROWS = 300
@@ -124,7 +124,7 @@ def wait_until_locked(db: Path, process: subprocess.Popen, timeout: float = 60) 
 
 READER_LOOP = """
 import json, sys, time
-from etl.db import data_version, ledger_reader
+from ledger.db import data_version, ledger_reader
 path, expected, limit = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 first_version, reads, deadline = data_version(path), 0, time.monotonic() + limit
 while time.monotonic() < deadline:
@@ -327,7 +327,7 @@ def test_cli_loads_while_a_dashboard_like_reader_runs(tmp_path):
 
 
 def test_backup_and_restore_round_trip_every_table(tmp_path):
-    from etl.demo_ledger import load_demo
+    from demo.build import load_demo
 
     db = tmp_path / "ledger.duckdb"
     with ledger_writer(db) as con:

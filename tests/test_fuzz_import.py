@@ -45,9 +45,9 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from etl.db import open_ledger
 from etl.importer import ImportResult, InputFile, LoadOptions, import_files
 from etl.units import DEFAULT_CATALOG_FILE, Catalog
+from ledger.db import open_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "fuzz"

@@ -14,7 +14,7 @@ import pytest
 import xlsxwriter
 
 from etl.importer import InputFile, LoadOptions, import_files
-from etl.ledger import status_counts, task_list
+from ledger.status import status_counts, task_list
 
 ROOT = Path(__file__).resolve().parent.parent
 MEETING = LoadOptions(source_kind="常务会议", source_title="区政府第12次常务会议", source_date=date(2026, 9, 28),

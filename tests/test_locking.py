@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.db import (
+from ledger.db import (
     BUSY_MESSAGE,
     LedgerBusy,
     LedgerMissing,
@@ -51,7 +51,7 @@ class Holder:
         code = f"""
 import select, sys, time
 import duckdb
-from etl.db import ledger_reader, ledger_writer
+from ledger.db import ledger_reader, ledger_writer
 mode, path, seconds = {mode!r}, {str(db)!r}, {seconds!r}
 
 def hold():

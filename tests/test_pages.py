@@ -15,8 +15,8 @@ import streamlit as st
 from conftest import DASHBOARD_AS_OF, signed_in_app
 from streamlit.testing.v1 import AppTest
 
-from etl.db import open_ledger
-from etl.ledger import status_counts, task_list
+from ledger.db import open_ledger
+from ledger.status import status_counts, task_list
 from ui.export import to_excel
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from etl.deadlines import Deadline, DeadlineError, parse_deadline
 from etl.reader import ROW, ReadError, read_file
 from etl.units import UnitList, UnitResolver, extract_annotated_units, normalize_unit_name, split_units
-from etl.workcal import WorkCalendar
+from ledger.workcal import WorkCalendar
 
 CALENDAR = WorkCalendar()  # the shipped holiday file, as the importer uses it
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -113,9 +113,9 @@ def test_sign_out(ledger):
 
 
 def test_a_disabled_account_is_signed_out_at_once(ledger):
-    from etl import accounts
-    from etl.access import system_user
-    from etl.db import ledger_writer
+    from ledger import accounts
+    from ledger.access import system_user
+    from ledger.db import ledger_writer
 
     at = signed_in_app("caizheng").run()
     assert page_titles(at) == ["督查总览"]

@@ -16,7 +16,7 @@ import streamlit as st
 from conftest import add_account, signed_in_app
 from streamlit.testing.v1 import AppTest
 
-from etl.db import open_ledger
+from ledger.db import open_ledger
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 TIMEOUT = 60

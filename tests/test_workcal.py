@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.workcal import DEFAULT_HOLIDAY_FILE, WorkCalendar
+from ledger.workcal import DEFAULT_HOLIDAY_FILE, WorkCalendar
 
 # The library alone, so that these tests do not change when the office adds a year to the
 # shipped holiday file.

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from etl import accounts
-from etl.access import User
+from ledger import accounts
+from ledger.access import User
 from ui.state import db_path, reading, version, writing
 
 USER_KEY = "auth_username"

@@ -1,4 +1,4 @@
-"""The pages' queries: any view of etl.views for the signed-in user, cached per (ledger, its
+"""The pages' queries: any view of ledger.queries for the signed-in user, cached per (ledger, its
 data version, view, user, arguments). A write anywhere changes the data version, so a page
 never shows data older than its run."""
 
@@ -9,8 +9,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from etl import views
-from etl.access import User
+from ledger import queries as views
+from ledger.access import User
 from ui.auth import signed_in_user
 from ui.state import db_path, reading, version
 
@@ -23,7 +23,7 @@ def _cached(path: str, ledger_version: str, view: str, viewer: User, args: tuple
 
 
 def load(view: Callable[..., T], *args, **kwargs) -> T:
-    """view(connection, user, *args, **kwargs) for a function of etl.views, from the cache."""
+    """view(connection, user, *args, **kwargs) for a function of ledger.queries, from the cache."""
     return _cached(db_path(), version(), view.__name__, signed_in_user(), args, tuple(sorted(kwargs.items())))
 
 

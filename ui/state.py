@@ -1,9 +1,9 @@
 """How the dashboard reaches the ledger, and the sidebar filters every page shares.
 
 The dashboard holds no connection between operations: a query opens the ledger read-only
-under the shared lock and closes it (etl.db.ledger_reader), a write takes the exclusive lock
+under the shared lock and closes it (ledger.db.ledger_reader), a write takes the exclusive lock
 for its own length (ledger_writer). So `python -m etl load` can write while the dashboard
-runs (DuckDB allows one writing process), and the caches key on etl.db.data_version, which
+runs (DuckDB allows one writing process), and the caches key on ledger.db.data_version, which
 every committed write changes: the dashboard shows new data on its next run.
 
 The sidebar's widget values are copied into session state under keys of our own
@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from etl import views
-from etl.access import User
-from etl.db import LedgerBusy, data_version, ledger_reader, ledger_writer, resolve_db_path
+from ledger import queries as views
+from ledger.access import User
+from ledger.db import LedgerBusy, data_version, ledger_reader, ledger_writer, resolve_db_path
 
 # Widget keys: stable, so tests and session state can find them.
 AS_OF_KEY = "as_of"

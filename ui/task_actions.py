@@ -1,7 +1,7 @@
 """办理: what the signed-in user may do to one task, as forms under its detail.
 
-Which forms appear follows etl.access.can (a unit reports progress, claims completion and
-asks for extensions; a leader writes 批示; the office does everything); etl.actions checks
+Which forms appear follows ledger.access.can (a unit reports progress, claims completion and
+asks for extensions; a leader writes 批示; the office does everything); ledger.actions checks
 role and scope again on every submit, so a form drawn by mistake still changes nothing."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from etl import actions
-from etl.access import AccessDenied, User, can
-from etl.db import LedgerBusy
+from ledger import actions
+from ledger.access import AccessDenied, User, can
+from ledger.db import LedgerBusy
 from ui import state
 
 DONE_KEY = "task_action_done"   # the success message of the last action, shown once

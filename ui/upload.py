@@ -16,13 +16,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl import history
-from etl.access import User
-from etl.actions import import_as
-from etl.db import setting
 from etl.importer import ImportResult, InputFile, LoadOptions
 from etl.intake import DEFAULT_MAX_UPLOAD_MB, ReadError, check_upload
 from etl.sources import KIND_LABELS, kind_from_title
+from ledger import history
+from ledger.access import User
+from ledger.actions import import_as
+from ledger.db import setting
 
 AUTO_KIND = "自动识别"
 KIND_CHOICES: list[str] = [AUTO_KIND, *KIND_LABELS.values()]

@@ -17,7 +17,7 @@ Rules (issue 4):
   before hashing and checking, so full-width characters typed with a Chinese input method
   match their half-width forms.
 
-All functions take a read-write DuckDB connection opened by `etl.db.open_ledger`.
+All functions take a read-write DuckDB connection opened by `ledger.db.open_ledger`.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from etl.access import ROLE_LABELS, User, require, system_user
-from etl.db import fetch_frame, setting
+from ledger.access import ROLE_LABELS, User, require, system_user
+from ledger.db import fetch_frame, setting
 
 __all__ = [
     "DEMO_ACCOUNTS", "FIRST_ACCOUNT_HINT", "GENERIC_LOGIN_ERROR", "AccountError", "DemoAccount", "LoginFailed",
@@ -480,7 +480,7 @@ def list_users(con: duckdb.DuckDBPyConnection, actor: User) -> pl.DataFrame:
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
-    """The account as an `etl.access.User`, or None if unknown or disabled. A locked account is
+    """The account as an `ledger.access.User`, or None if unknown or disabled. A locked account is
     still returned: a lockout stops password guessing, not a session that is already open."""
     row = _row(con, normalize_username(username))
     if row is None or row.disabled:

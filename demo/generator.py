@@ -1493,7 +1493,7 @@ def build_demo_files(out_dir: Path, today: date) -> list[DemoFile]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("用法: python -m etl.demo <输出目录>", file=sys.stderr)
+        print("用法: python -m demo.generator <输出目录>", file=sys.stderr)
         return 2
     for demo in build_demo_files(Path(args[0]), date.today()):
         print(demo.path if demo.sheet is None else f"{demo.path} [{demo.sheet}]")

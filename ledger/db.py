@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.workcal import DEFAULT_HOLIDAY_FILE, WorkCalendar
+from ledger.workcal import DEFAULT_HOLIDAY_FILE, WorkCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "ledger.duckdb"

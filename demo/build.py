@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from etl.db import ROOT
-from etl.demo import build_demo_files
+from demo.generator import build_demo_files
 from etl.importer import ImportResult, InputFile, LoadOptions, import_files
+from ledger.db import ROOT
 
 DEMO_DIR = ROOT / "data" / "demo"
 

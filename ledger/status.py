@@ -1,5 +1,5 @@
 """Reading the ledger: statuses as of a date, task listings. Every figure is computed in
-DuckDB from the SQL in etl/sql/, for the as-of date asked."""
+DuckDB from the SQL in ledger/sql/, for the as-of date asked."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from etl import sql
-from etl.db import fetch_frame, setting
+from ledger import sql
+from ledger.db import fetch_frame, setting
 
 # The statuses in display order, with the office's words.
 STATUS_LABELS: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""The queries behind the dashboard pages, each a SQL file in etl/sql/views/.
+"""The queries behind the dashboard pages, each a SQL file in ledger/sql/views/.
 
 Every view reads the tasks in scope (views/scope.sql: task_status.sql plus the sidebar's
 filters) for one as-of date and returns a polars frame. Values reach DuckDB as parameters
@@ -15,10 +15,10 @@ from typing import Protocol
 import duckdb
 import polars as pl
 
-from etl import sql
-from etl.access import User, viewer_params
-from etl.db import fetch_frame
-from etl.ledger import STATUS_LABELS, task_status_sql
+from ledger import sql
+from ledger.access import User, viewer_params
+from ledger.db import fetch_frame
+from ledger.status import STATUS_LABELS, task_status_sql
 
 _PARAMETER = re.compile(r"\$(\w+)")
 NO_LEADER = "（未明确责任领导）"
@@ -69,7 +69,7 @@ def _execute(con: duckdb.DuckDBPyConnection, text: str, params: dict) -> pl.Data
 
 
 def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
-    """Runs the view etl/sql/views/NAME.sql."""
+    """Runs the view ledger/sql/views/NAME.sql."""
     return _execute(con, sql.query(f"views/{name}"), params)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.db import (
+from ledger.db import (
     DEFAULT_TIMEOUT,
     LedgerMissing,
     OnWait,

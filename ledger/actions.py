@@ -1,8 +1,8 @@
 """The lifecycle actions on a task, checked by role and scope here in the ledger layer.
 
-Every function takes a read-write connection and the acting `User` (etl/access.py). The role
+Every function takes a read-write connection and the acting `User` (ledger/access.py). The role
 check comes first (`require`), then the scope check (the task must be one the user may see,
-etl/sql/visible_tasks.sql), then the validation of the input and of the task's state. Each
+ledger/sql/visible_tasks.sql), then the validation of the input and of the task's state. Each
 change runs in one transaction on its own cursor and appends audit entries (actor = the
 username, one entry per field with its before and after values). Nothing here updates or
 deletes an audit entry.
@@ -19,7 +19,7 @@ deletes an audit entry.
     pending_requests  claims and extension requests waiting for the office, in scope
     import_as         an import under the user's name (office)
 
-The SQL is in etl/sql/actions.sql; the new table and columns in migrations/003_actions.sql.
+The SQL is in ledger/sql/actions.sql; the new table and columns in migrations/003_actions.sql.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
-from etl import sql
-from etl.access import AccessDenied, User, require, viewer_params
-from etl.db import fetch_frame
 from etl.importer import ImportResult, InputFile, LoadOptions, import_files
+from ledger import sql
+from ledger.access import AccessDenied, User, require, viewer_params
+from ledger.db import fetch_frame
 
 # One message whether the task is outside the user's scope or does not exist at all, so that
 # a unit cannot probe which 督办编号 exist.

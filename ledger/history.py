@@ -8,9 +8,9 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from etl import sql
-from etl.access import User, require
-from etl.db import fetch_frame
+from ledger import sql
+from ledger.access import User, require
+from ledger.db import fetch_frame
 
 HISTORY_LIMIT = 200
 AUDIT_LIMIT = 5000

@@ -23,6 +23,7 @@ import re
 import threading
 import zipfile
 from pathlib import PurePath
+from xml.parsers import expat
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_MB", "MAX_CELL_CHARS", "MAX_CELLS", "MAX_COLUMNS", "MAX_UNCOMPRESSED_BYTES",
@@ -35,6 +36,9 @@ MAX_CELL_CHARS = 32_767                   # Excel's own limit for one cell
 MAX_COLUMNS = 256                         # a task list has a few dozen; the old .xls limit
 MAX_CELLS = 5_000_000                     # rows x columns of one sheet (100,000 x 50)
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # the XML inside one workbook
+MAX_WORKBOOK_CELLS = MAX_CELLS             # rows x columns summed over every sheet of a workbook
+MAX_SHEETS = 100                           # worksheets in one workbook
+MAX_PARTS = 2_000                          # files inside one workbook's zip
 _EXCEL_MAX_ROWS = 1_048_576
 _CHUNK = 1 << 20
 
@@ -222,7 +226,6 @@ _CELL_OPENINGS = (b"<c ", b"<c\t", b"<c\n", b"<c\r", b"<c>", b"<c/")
 _PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 _REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _TAG = re.compile(rb"<(/?)" + _PREFIX + rb"(row|c)(?=[\s>/])" + _ATTRIBUTES + rb">")
-_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']\s*([0-9]+)""")
 _MAX_TAG = 1 << 20
 
 
@@ -273,8 +276,16 @@ def _scan_workbook(data: bytes, file_name: str) -> None:
         infos = archive.infolist()
         if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES * 4:
             raise ReadError(f"{file_name}：Excel文件解压后过大（可能是“压缩炸弹”），拒绝读取")
+        if len(infos) > MAX_PARTS:
+            raise ReadError(f"{file_name}：Excel文件内部含 {len(infos):,} 个部件，超过 {MAX_PARTS:,} 个的上限，拒绝读取")
+        sheet_parts = [info for info in infos if _SHEET_PART.match(info.filename) and not info.is_dir()]
+        if len(sheet_parts) > MAX_SHEETS:
+            raise ReadError(
+                f"{file_name}：工作簿有 {len(sheet_parts)} 个工作表，超过 {MAX_SHEETS} 个的上限；请只保留需要导入的工作表"
+            )
         sheet_names = _sheet_names(archive)
         budget = [MAX_UNCOMPRESSED_BYTES]
+        workbook_cells = 0
         for info in infos:
             name = info.filename
             if not name.lower().endswith((".xml", ".rels")) or info.is_dir():
@@ -283,6 +294,14 @@ def _scan_workbook(data: bytes, file_name: str) -> None:
                 if _SHEET_PART.match(name):
                     rows, columns = _sheet_extent(archive, info, budget)
                     _check_extent(file_name, sheet_names.get(name.lower().lstrip("/"), name), rows, columns)
+                    # calamine sizes every sheet's grid, so many sheets each under the
+                    # per-sheet cap still add up: the workbook has one budget.
+                    workbook_cells += rows * columns
+                    if workbook_cells > MAX_WORKBOOK_CELLS:
+                        raise ReadError(
+                            f"{file_name}：各工作表的数据区域合计超过 {MAX_WORKBOOK_CELLS:,} 个单元格的上限；"
+                            "请清除远处单元格中的内容、删去不需要的工作表，或分成几个文件上传"
+                        )
                 elif name.lower().lstrip("/") == "xl/sharedstrings.xml":
                     _check_shared_strings(archive, info, budget, file_name)
                 else:
@@ -420,13 +439,45 @@ def _check_extent(file_name: str, sheet: str, rows: int, columns: int) -> None:
 
 
 def _check_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int], file_name: str) -> None:
-    first = True
-    for chunk in _chunks(archive, info, budget):
-        if first:
-            match = _UNIQUE_COUNT.search(chunk[:4096])
-            if match and (len(match[1]) > 9 or int(match[1]) > MAX_CELLS):
-                raise ReadError(f"{file_name}：Excel文件已损坏（共享字符串表声明了 {int(match[1]):,} 项），无法读取")
-            first = False
+    """Refuses a shared-string table whose declared size calamine would allocate up front.
+
+    The declaration is read by an XML parser from the root element wherever it stands (after
+    any comments, processing instructions or padding), not from a prefix of the bytes."""
+    chunks = _chunks(archive, info, budget)
+    declared = _root_attributes(chunks)
+    for _ in chunks:  # the rest is still streamed: its checksum and size are checked too
+        pass
+    for attribute in ("uniqueCount", "count"):
+        value = (declared.get(attribute) or "").strip()
+        if not value:
+            continue
+        if not value.isdigit() or len(value) > 9 or int(value) > MAX_CELLS:
+            shown = f"{int(value):,}" if value.isdigit() and len(value) < 30 else value[:30]
+            raise ReadError(f"{file_name}：Excel文件已损坏（共享字符串表声明了 {shown} 项），无法读取")
+
+
+class _RootFound(Exception):
+    pass
+
+
+def _root_attributes(chunks) -> dict[str, str]:
+    """The attributes (local names) of an XML document's root element, parsed from a stream
+    of chunks; only as much is read as it takes to reach the root's start tag."""
+    parser = expat.ParserCreate()
+    found: dict[str, str] = {}
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        found.update({key.rpartition(":")[2]: value for key, value in attributes.items()})
+        raise _RootFound
+
+    parser.StartElementHandler = start
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _RootFound:
+        pass
+    return found
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -1,8 +1,14 @@
 """Builds the demo ledger: the fictional district's lists, written for today and loaded
-through the ordinary import path."""
+through the ordinary import path, with the documented demo accounts.
+
+The demo lives apart from real data. Its ledger is `data/demo/ledger.duckdb`, marked as the
+demo in its settings; the demo accounts, whose passwords are published in the README, exist
+only there. Building the demo into a ledger that holds anything else is refused.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -10,9 +16,65 @@ import duckdb
 
 from demo.generator import build_demo_files
 from etl.importer import ImportResult, InputFile, LoadOptions, import_files
+from ledger import accounts, audit
 from ledger.db import ROOT
 
 DEMO_DIR = ROOT / "data" / "demo"
+DEMO_DB = DEMO_DIR / "ledger.duckdb"
+DEMO_ACTOR = "demo"
+DEMO_SETTING = "demo_ledger"
+
+
+class DemoRefused(Exception):
+    """The ledger holds real data or accounts: the demo is never mixed into it."""
+
+
+@dataclass
+class DemoBuild:
+    result: ImportResult
+    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def is_demo_ledger(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM settings WHERE key = ?", [DEMO_SETTING]).fetchone()[0] > 0
+
+
+def foreign_content(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What in this ledger did not come from the demo, in the office's words (empty: none)."""
+    demo_usernames = [account.username for account in accounts.DEMO_ACCOUNTS]
+    found = []
+    batches = con.execute("SELECT count(*) FROM import_batches WHERE created_by <> ?", [DEMO_ACTOR]).fetchone()[0]
+    if batches:
+        found.append(f"{batches} 个非演示的导入批次")
+    tasks = con.execute(
+        "SELECT count(*) FROM tasks t WHERE NOT EXISTS "
+        "(SELECT 1 FROM import_batches b WHERE b.created_by = ? AND b.batch_id = t.created_batch)",
+        [DEMO_ACTOR],
+    ).fetchone()[0]
+    if tasks:
+        found.append(f"{tasks} 项非演示的督办事项")
+    users = con.execute(
+        "SELECT count(*) FROM users WHERE NOT list_contains(?::VARCHAR[], username)", [demo_usernames]
+    ).fetchone()[0]
+    if users:
+        found.append(f"{users} 个非演示账号")
+    return found
+
+
+def build_demo(con: duckdb.DuckDBPyConnection, today: date | None = None, out_dir: Path = DEMO_DIR) -> DemoBuild:
+    """Loads the demo district and its accounts into a ledger that is empty or already the
+    demo's; DemoRefused for any other."""
+    foreign = foreign_content(con)
+    if foreign:
+        raise DemoRefused("该台账中已有真实数据（" + "、".join(foreign) + "），不能载入演示数据；"
+                          f"演示台账请使用单独的文件（默认 {DEMO_DB.relative_to(ROOT)}）")
+    result = load_demo(con, today, out_dir)
+    if result.has_errors:
+        return DemoBuild(result)
+    if not is_demo_ledger(con):
+        con.execute("INSERT INTO settings VALUES (?, '是')", [DEMO_SETTING])
+        audit.record_one(con, DEMO_ACTOR, "create", "setting", DEMO_SETTING, after="是")
+    return DemoBuild(result, accounts.create_demo_accounts(con))
 
 
 def load_demo(con: duckdb.DuckDBPyConnection, today: date | None = None, out_dir: Path = DEMO_DIR) -> ImportResult:
@@ -24,7 +86,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, today: date | None = None, out_dir
     for demo in build_demo_files(out_dir, today):
         options = LoadOptions(
             source_kind=demo.source_kind, source_title=demo.source_title, source_date=demo.source_date,
-            sheet=demo.sheet, actor="demo", today=today,
+            sheet=demo.sheet, actor=DEMO_ACTOR, today=today,
         )
         result = import_files(con, [InputFile.from_path(demo.path)], options)
         reports.extend(result.files)

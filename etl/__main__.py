@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from etl import users_cli
 from etl.importer import InputFile, LoadOptions, import_files
 from ledger import accounts
 from ledger.db import (
+    DB_ENV_VAR,
     DEFAULT_TIMEOUT,
     LedgerBusy,
     LedgerMissing,
@@ -117,23 +119,29 @@ def _refuse(error: BaseException | str) -> int:
 
 
 def _init(args) -> int:
-    result, demo_accounts, has_accounts = None, [], True
-    try:
-        with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
-            if args.demo:
-                from demo.build import load_demo
+    built, has_accounts = None, True
+    db = args.db
+    if args.demo and db is None and not os.environ.get(DB_ENV_VAR):
+        from demo.build import DEMO_DB
 
-                result = load_demo(con)
-                if result.committed or not result.has_errors:
-                    demo_accounts = accounts.create_demo_accounts(con)
+        db = DEMO_DB
+    try:
+        with ledger_writer(db, timeout=args.wait, on_wait=_say_waiting) as con:
+            if args.demo:
+                from demo.build import DemoRefused, build_demo
+
+                try:
+                    built = build_demo(con)
+                except DemoRefused as error:
+                    return _refuse(error)
             has_accounts = accounts.has_users(con)
     except LedgerBusy as error:
         return _refuse(error)
-    if result is not None and not result.committed and result.has_errors:
-        _print_errors(result)
+    if built is not None and built.result.has_errors:
+        _print_errors(built.result)
         return EXIT_FAILED
-    print(f"台账已就绪：{resolve_db_path(args.db)}")
-    for username, password, role_label, description in demo_accounts:
+    print(f"台账已就绪：{resolve_db_path(db)}")
+    for username, password, role_label, description in built.accounts if built else []:
         print(f"演示账号（{role_label}）：{username} / {password}　{description}")
     if not has_accounts:
         print(accounts.FIRST_ACCOUNT_HINT)

@@ -1,0 +1,139 @@
+"""The office's own supervision acts: 催办 (chasing a unit about a task) and 通报 / 约谈 (a
+circular naming a unit, or a talk with its head), each checked by role and scope, one
+transaction, audited with who and when.
+
+    record_chase        催办 one task (office); the lead unit unless a co-unit is named
+    chase_tasks         催办 several tasks of one unit at once (the bulk form)
+    record_unit_notice  通报 (表扬/批评) or 约谈 of a unit, with the tasks it concerns (office)
+
+Which of a unit's tasks are red is the status rule's answer (ledger.queries); this module
+only records what the office did.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from ledger import audit, sql
+from ledger.access import User, require
+from ledger.actions import ActionError, _transaction, visible_task
+
+CHASE_WAYS: dict[str, str] = {"phone": "电话", "written": "书面", "system": "系统", "talk": "约谈"}
+NOTICE_KINDS: dict[str, str] = {"praise": "表扬", "criticism": "批评", "talk": "约谈"}
+MAX_NOTE = 2000
+
+
+def _code_of(word: str, labels: dict[str, str], what: str) -> str:
+    """A code from either the code or the office's word for it."""
+    word = (word or "").strip()
+    if word in labels:
+        return word
+    by_label = {label: code for code, label in labels.items()}
+    if word in by_label:
+        return by_label[word]
+    raise ActionError(f"{what}应为{'、'.join(labels.values())}之一，而不是“{word}”")
+
+
+def _note(text: str | None) -> str | None:
+    text = (text or "").strip()
+    if len(text) > MAX_NOTE:
+        raise ActionError(f"说明过长（{len(text)}字），请控制在{MAX_NOTE}字以内")
+    return text or None
+
+
+def _day(on: date | None, earliest: date | None, what: str) -> date:
+    today = date.today()
+    on = on or today
+    if on > today:
+        raise ActionError(f"{what}日期不能晚于今天（{today.isoformat()}）")
+    if earliest is not None and on < earliest:
+        raise ActionError(f"{what}日期不能早于交办日期（{earliest.isoformat()}）")
+    return on
+
+
+def _unit(con: duckdb.DuckDBPyConnection, name: str) -> tuple[int, str]:
+    row = sql.one(con, "supervision/unit_by_name", name=(name or "").strip())
+    if row is None:
+        raise ActionError(f"台账中没有单位“{name}”")
+    return row
+
+
+def record_chase(
+    con: duckdb.DuckDBPyConnection, user: User, code: str, way: str, *,
+    note: str = "", on: date | None = None, unit: str | None = None,
+) -> int:
+    """Records a 催办 of one open task; returns its id."""
+    return chase_tasks(con, user, [code], way, note=note, on=on, unit=unit)[0]
+
+
+def chase_tasks(
+    con: duckdb.DuckDBPyConnection, user: User, codes: list[str], way: str, *,
+    note: str = "", on: date | None = None, unit: str | None = None,
+) -> list[int]:
+    """Records a 催办 of each task in `codes` (all or none), against `unit` where named
+    (it must be one of each task's units), else each task's first lead unit."""
+    require(user, "chase")
+    way_code = _code_of(way, CHASE_WAYS, "催办方式")
+    note_text = _note(note)
+    if not codes:
+        raise ActionError("没有需要催办的事项")
+    at = audit.now()
+    with _transaction(con) as cur:
+        ids = []
+        for code in dict.fromkeys(codes):
+            task = visible_task(cur, user, code)
+            if task["lifecycle"] != "open":
+                raise ActionError(f"{code} 已办结或已撤销，无需催办")
+            chased_on = _day(on, task["assigned_date"], "催办")
+            units = sql.rows(cur, "supervision/task_units", task_id=task["task_id"])
+            if unit:
+                chosen = [row for row in units if row[1] == unit]
+                if not chosen:
+                    raise ActionError(f"“{unit}”不是 {code} 的牵头或配合单位")
+            else:
+                chosen = [row for row in units if row[2] == "lead"]
+                if not chosen:
+                    raise ActionError(f"{code} 尚未明确牵头单位，请先补充责任单位再催办")
+            unit_id, unit_name, _ = chosen[0]
+            chase_id = sql.one(
+                cur, "supervision/insert_chase", task_id=task["task_id"], unit_id=unit_id, chased_on=chased_on,
+                way=way_code, note=note_text, chased_by=user.username, created_at=at,
+            )[0]
+            audit.record(cur, user.username, audit.changes("chase", "task", code, {
+                "chased_unit": (None, unit_name), "chase_way": (None, way_code),
+                "chased_on": (None, chased_on), "note": (None, note_text),
+            }), at=at)
+            ids.append(chase_id)
+    return ids
+
+
+def record_unit_notice(
+    con: duckdb.DuckDBPyConnection, user: User, unit: str, kind: str, *,
+    codes: list[str] = (), note: str = "", on: date | None = None,
+) -> int:
+    """Records a 通报 (表扬/批评) or 约谈 of a unit; the tasks named must be in scope and the
+    unit's own. Returns its id."""
+    require(user, "chase")
+    kind_code = _code_of(kind, NOTICE_KINDS, "类型")
+    note_text = _note(note)
+    at = audit.now()
+    with _transaction(con) as cur:
+        unit_id, unit_name = _unit(cur, unit)
+        task_ids = []
+        for code in dict.fromkeys(codes):
+            task = visible_task(cur, user, code)
+            if unit_id not in {row[0] for row in sql.rows(cur, "supervision/task_units", task_id=task["task_id"])}:
+                raise ActionError(f"{code} 不是“{unit_name}”的督办事项")
+            task_ids.append(task["task_id"])
+        noticed_on = _day(on, None, NOTICE_KINDS[kind_code])
+        notice_id = sql.one(
+            cur, "supervision/insert_unit_notice", unit_id=unit_id, noticed_on=noticed_on, kind=kind_code,
+            task_ids=task_ids, note=note_text, recorded_by=user.username, created_at=at,
+        )[0]
+        audit.record(cur, user.username, audit.changes("unit_notice", "unit", unit_name, {
+            "notice_kind": (None, kind_code), "noticed_on": (None, noticed_on),
+            "tasks": (None, list(dict.fromkeys(codes))), "note": (None, note_text),
+        }), at=at)
+    return notice_id

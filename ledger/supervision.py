@@ -19,9 +19,8 @@ import duckdb
 from ledger import audit, sql
 from ledger.access import User, require
 from ledger.actions import ActionError, _transaction, visible_task
+from ledger.vocabulary import CHASE_WAYS, NOTICE_KINDS
 
-CHASE_WAYS: dict[str, str] = {"phone": "电话", "written": "书面", "system": "系统", "talk": "约谈"}
-NOTICE_KINDS: dict[str, str] = {"praise": "表扬", "criticism": "批评", "talk": "约谈"}
 MAX_NOTE = 2000
 
 

@@ -84,7 +84,7 @@ def test_bulk_chase_is_all_or_nothing(con):
     assert len(ids) == 2
     before = (con.execute("SELECT count(*) FROM chases").fetchone()[0],
               con.execute("SELECT count(*) FROM audit_log").fetchone()[0])
-    with pytest.raises(ActionError):
+    with pytest.raises(AccessDenied, match="不存在"):
         supervision.chase_tasks(con, OFFICE, [*codes, "DB209900001"], "书面", on=date(2026, 4, 2))
     assert (con.execute("SELECT count(*) FROM chases").fetchone()[0],
             con.execute("SELECT count(*) FROM audit_log").fetchone()[0]) == before

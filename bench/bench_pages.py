@@ -1,8 +1,10 @@
 """Dashboard benchmark: rendering 督查总览 and 逾期预警 on a 100,000-task ledger through
 Streamlit's AppTest with a cold query cache, beside the same page's DuckDB queries run bare
-in the same process. Target: each page within 2x of its bare queries and under 1.5 s.
+in the same process. Target: each page within 1.5x of its bare queries and under 1.5 s, also
+at 1,000,000 tasks.
 
-    .venv/bin/python bench/bench_pages.py                 # 100,000 tasks
+    .venv/bin/python bench/bench_pages.py                   # 100,000 tasks
+    .venv/bin/python bench/bench_pages.py --rows 1000000    # lifts the reader's cell cap
     .venv/bin/python bench/bench_pages.py --rows 20000 --repeat 5
 """
 
@@ -25,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 import streamlit.logger  # noqa: E402
-from bench_etl import write_task_csv  # noqa: E402
+from bench_etl import allow_cells, write_task_csv  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from etl.importer import InputFile, LoadOptions, import_files  # noqa: E402
@@ -33,13 +35,14 @@ from ledger import accounts  # noqa: E402
 from ledger import queries as views  # noqa: E402
 from ledger.access import User, system_user  # noqa: E402
 from ledger.db import open_ledger  # noqa: E402
-from ledger.status import STATUS_LABELS  # noqa: E402
+from ledger.vocabulary import STATUS_LABELS  # noqa: E402
 from ui.auth import USER_KEY  # noqa: E402
+from ui.pages import BY_FILE  # noqa: E402
 from ui.state import Filters  # noqa: E402
 
 AS_OF = date(2026, 6, 30)
 SOURCE_DATE = date(2026, 3, 2)
-TARGET_RATIO, TARGET_SECONDS = 2.0, 1.5
+TARGET_RATIO, TARGET_SECONDS = 1.5, 1.5
 VIEWER = User(username="ducha", role="office", display_name="督查室")
 BENCH_PASSWORD = "qc-bench-2026"
 
@@ -79,9 +82,10 @@ def overdue_queries(con, filters: Filters) -> None:
     views.alerts(con, VIEWER, filters.as_of, filters, status="due_soon", group_by="unit", limit=2000)
 
 
-PAGES = {
-    "督查总览": ("pages/overview.py", overview_queries),
-    "逾期预警": ("pages/overdue.py", overdue_queries),
+# The pages measured (file as in the page registry, ui/pages.py) and what each asks bare.
+MEASURED = {
+    "pages/overview.py": overview_queries,
+    "pages/overdue.py": overdue_queries,
 }
 
 
@@ -104,6 +108,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     streamlit.logger.set_log_level(logging.ERROR)
+    allow_cells((args.rows + 1) * 6)   # the generated list: a header and six columns a row
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         db_path = build_ledger(Path(tmp), args.rows)
@@ -112,9 +117,13 @@ def main() -> None:
         filters = Filters(as_of=AS_OF)
 
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-        at.session_state[USER_KEY] = VIEWER.username   # signed in (the login form is not measured)
-        at.run()   # imports, migration check, the first render: not measured
+        # Signed in through the login form, as a person would (not measured).
+        at.run()
+        at.text_input(key="login_username").input(VIEWER.username)
+        at.text_input(key="login_password").input(BENCH_PASSWORD)
+        at.button[0].click().run()   # imports, migration check, the first render: not measured
         assert not at.exception, [e.value for e in at.exception]
+        assert at.session_state[USER_KEY] == VIEWER.username, [e.value for e in at.error]
         at.date_input(key="as_of").set_value(AS_OF).run()
         # The baseline holds one read-only connection; the page opens one per query it runs.
         con = duckdb.connect(str(db_path), read_only=True)
@@ -122,7 +131,8 @@ def main() -> None:
         print("statuses:", "  ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in counts.items() if n))
 
         failed = False
-        for name, (page, queries) in PAGES.items():
+        for page, queries in MEASURED.items():
+            name = BY_FILE[page].title
             at.switch_page(page).run()   # warm the page's imports
             assert not at.exception, [e.value for e in at.exception]
             renders, bares = [], []

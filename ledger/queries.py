@@ -1,13 +1,15 @@
-"""The queries behind the dashboard pages, each a SQL file in ledger/sql/views/.
+"""Every read of the ledger: the dashboard pages' queries and the CLI's `status`, each one
+statement in ledger/sql/queries/, run through the ledger.sql runner.
 
-Every view reads the tasks in scope (views/scope.sql: task_status.sql plus the sidebar's
-filters) for one as-of date and returns a polars frame. Values reach DuckDB as parameters
-only; no text a user typed is ever formatted into SQL.
+The relations they share are defined once in the database (migrations/005_shared_relations.sql):
+`task_status(as_of, soon)` holds the status rule, `visible_tasks(...)` who may see what,
+`tasks_in_scope(...)` a page's tasks (visible, with status, narrowed by the sidebar's filters),
+`task_unit_names` the units of each task. Values reach DuckDB as parameters only; no text a
+user typed is ever formatted into SQL.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -17,10 +19,8 @@ import polars as pl
 
 from ledger import sql
 from ledger.access import User, viewer_params
-from ledger.db import fetch_frame
-from ledger.status import STATUS_LABELS, task_status_sql
+from ledger.vocabulary import STATUS_LABELS
 
-_PARAMETER = re.compile(r"\$(\w+)")
 NO_LEADER = "（未明确责任领导）"
 GROUPINGS = ("unit", "leader", "none")
 
@@ -44,6 +44,9 @@ class AllTasks:
     leaders: tuple[str, ...] = ()
 
 
+EVERY_TASK = AllTasks()
+
+
 @dataclass(frozen=True)
 class Options:
     """The choices the sidebar filters offer."""
@@ -54,35 +57,25 @@ class Options:
     leaders: list[str]
 
 
-def _splice(text: str) -> str:
-    """SQL with the shared pieces put in: {scope}, then {visible_tasks} and {task_status}."""
-    text = text.replace("{scope}", sql.query("views/scope"))
-    text = text.replace("{visible_tasks}", sql.query("visible_tasks"))
-    return text.replace("{task_status}", task_status_sql())
-
-
-def _execute(con: duckdb.DuckDBPyConnection, text: str, params: dict) -> pl.DataFrame:
-    """Runs spliced SQL, passing only the parameters it names (DuckDB refuses extra ones)."""
-    text = _splice(text)
-    used = set(_PARAMETER.findall(text))
-    return fetch_frame(con, text, {key: value for key, value in params.items() if key in used})
-
-
 def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
-    """Runs the view ledger/sql/views/NAME.sql."""
-    return _execute(con, sql.query(f"views/{name}"), params)
+    """ledger/sql/queries/NAME.sql as a frame; the runner passes it the parameters it names."""
+    return sql.frame(con, f"queries/{name}", **params)
 
 
 def due_soon_workdays(con: duckdb.DuckDBPyConnection) -> int:
-    """The 临期 window in working days (settings.due_soon_workdays)."""
-    return int(fetch_frame(con, sql.statements("views/options")["soon"])["soon"][0])
+    """The 临期 window in working days (settings.due_soon_workdays): the one place it is read."""
+    return int(sql.one(con, "queries/due_soon_workdays")[0])
+
+
+def _soon(con: duckdb.DuckDBPyConnection, soon: int | None) -> int:
+    return due_soon_workdays(con) if soon is None else soon
 
 
 def _params(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None, **extra) -> dict:
     params = {
         **viewer_params(viewer),
         "as_of": as_of,
-        "soon": due_soon_workdays(con) if soon is None else soon,
+        "soon": _soon(con, soon),
         "kinds": list(scope.source_kinds),
         "sources": list(scope.sources),
         "units": list(scope.lead_units),
@@ -104,22 +97,24 @@ def with_status_labels(frame: pl.DataFrame, column: str = "status") -> pl.DataFr
 
 def filter_options(con: duckdb.DuckDBPyConnection, viewer: User) -> Options:
     """What the viewer's own tasks offer to filter by: a unit sees no other unit's sources."""
-    statements = sql.statements("views/options")
     params = viewer_params(viewer)
-    kinds = _execute(con, statements["kinds"], params)
+    kinds = _run(con, "filter_kinds", params)
     return Options(
         kinds=dict(zip(kinds["kind"].to_list(), kinds["label"].to_list(), strict=True)),
-        sources=_execute(con, statements["sources"], params),
-        units=_execute(con, statements["units"], params)["name"].to_list(),
-        leaders=_execute(con, statements["leaders"], params)["name"].to_list(),
+        sources=_run(con, "filter_sources", params),
+        units=_run(con, "filter_units", params)["name"].to_list(),
+        leaders=_run(con, "filter_leaders", params)["name"].to_list(),
     )
 
 
 # --------------------------------------------------------------------------- 督查总览
 
 
-def status_counts(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, soon: int | None = None) -> dict[str, int]:
-    """Tasks in scope per status, every status present (zero when none), in display order."""
+def status_counts(
+    con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope = EVERY_TASK, soon: int | None = None
+) -> dict[str, int]:
+    """Tasks in scope per status, every status present (zero when none), in display order.
+    The CLI's `status` reads these counts too, as a viewer who sees every task."""
     frame = _run(con, "status_counts", _params(con, viewer, as_of, scope, soon))
     found = dict(zip(frame["status"].to_list(), frame["tasks"].to_list(), strict=True))
     return {status: found.get(status, 0) for status in STATUS_LABELS}
@@ -200,18 +195,13 @@ def ledger(
 def task_detail(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, code: str, soon: int | None = None) -> dict:
     """One task by 督办编号: {'task': one-row frame (empty if no such task, or not yet assigned
     on as_of), 'milestones': its milestones with their status, 'timeline': its events}."""
-    params = _params(con, viewer, as_of, AllTasks(), soon, code=code)
+    params = _params(con, viewer, as_of, EVERY_TASK, soon, code=code)
     task = with_status_labels(_run(con, "task", params))
     if task.is_empty():
         return {"task": task, "milestones": pl.DataFrame(), "timeline": pl.DataFrame()}
     task_id = task["task_id"][0]
-    milestones = fetch_frame(
-        con,
-        f"SELECT seq, text, deadline, finished, status FROM ({sql.query('milestone_status')}) "
-        "WHERE task_id = $task_id ORDER BY seq",
-        {"as_of": as_of, "soon": params["soon"], "task_id": task_id},
-    )
-    timeline = _run(con, "timeline", {"as_of": as_of, "task_id": task_id})
+    milestones = _run(con, "task_milestones", {"as_of": as_of, "soon": params["soon"], "task_id": task_id})
+    timeline = sql.frame(con, "queries/timeline", as_of=as_of, task_id=task_id)
     return {"task": task, "milestones": with_status_labels(milestones), "timeline": timeline}
 
 
@@ -252,3 +242,17 @@ def unit_ranking(
 ) -> pl.DataFrame:
     """Per unit: tasks led and co-handled, by status, 按期办结率, days to close, extensions."""
     return _run(con, "units", _params(con, viewer, as_of, scope, soon, in_charge_of=in_charge_of))
+
+
+# --------------------------------------------------------------------------- the whole ledger
+
+
+def task_list(con: duckdb.DuckDBPyConnection, as_of: date, soon: int | None = None) -> pl.DataFrame:
+    """Every task with its status as of a date, its source and its units (lists), by code:
+    the CLI's `status --tasks`, which has no viewer."""
+    return _run(con, "task_list", {"as_of": as_of, "soon": _soon(con, soon)})
+
+
+def milestone_list(con: duckdb.DuckDBPyConnection, as_of: date, soon: int | None = None) -> pl.DataFrame:
+    """Every milestone with its status as of a date, by task and order."""
+    return _run(con, "milestone_list", {"as_of": as_of, "soon": _soon(con, soon)})

@@ -15,8 +15,9 @@ import streamlit as st
 from conftest import DASHBOARD_AS_OF, signed_in_app
 from streamlit.testing.v1 import AppTest
 
+from ledger.access import system_user
 from ledger.db import open_ledger
-from ledger.status import status_counts, task_list
+from ledger.queries import status_counts, task_list
 from ui.export import to_excel
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -37,8 +38,8 @@ def expected(dashboard_ledger):
     con = open_ledger(dashboard_ledger, read_only=True)
     try:
         return {
-            "counts": status_counts(con, DASHBOARD_AS_OF),
-            "counts_before": status_counts(con, DASHBOARD_AS_OF - timedelta(days=7)),
+            "counts": status_counts(con, system_user(), DASHBOARD_AS_OF),
+            "counts_before": status_counts(con, system_user(), DASHBOARD_AS_OF - timedelta(days=7)),
             "tasks": task_list(con, DASHBOARD_AS_OF),
         }
     finally:

@@ -67,22 +67,3 @@ def rows(con: duckdb.DuckDBPyConnection, name: str, /, folder: Path = SQL_DIR, *
 
 def one(con: duckdb.DuckDBPyConnection, name: str, /, folder: Path = SQL_DIR, **params) -> tuple | None:
     return execute(con, name, folder=folder, **params).fetchone()
-
-
-# ---------------------------------------------------------------------------------------
-# Transitional: the text of multi-statement files and {placeholder} splicing, until every
-# caller reads one statement per file through the runner above.
-
-@cache
-def query(name: str) -> str:
-    """The whole text of ledger/sql/NAME.sql."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-@cache
-def statements(name: str) -> dict[str, str]:
-    """The `-- name: x` blocks of ledger/sql/NAME.sql, in file order."""
-    import re
-
-    parts = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE).split(query(name))
-    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts), 2)}

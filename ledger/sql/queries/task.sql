@@ -1,0 +1,12 @@
+-- One task by its 督办编号 ($code), with its status as of $as_of and its source; nothing when
+-- the viewer may not see it or it was not yet assigned on $as_of.
+SELECT
+    s.task_id, s.code, s.item, s.category, s.content, s.status, s.deadline_kind, s.deadline_text,
+    s.deadline AS original_deadline, s.due_date, s.check_date, s.deadline_note, s.report_cycle,
+    s.assigned_date, s.closed_date, s.cancelled_date, s.overdue_workdays, s.last_report_date,
+    s.source_kind, s.source_kind_label, s.source, s.source_date, s.source_number,
+    issuer.name AS source_leader, s.leader, un.lead_units_text AS lead_units, un.co_units_text AS co_units
+FROM tasks_in_scope($as_of, $soon, $see_all, $viewer_units, $viewer_leader, [], [], [], []) s
+LEFT JOIN leaders issuer ON issuer.leader_id = s.issuer_id
+LEFT JOIN task_unit_names((SELECT list(task_id) FROM tasks WHERE code = $code)) un USING (task_id)
+WHERE s.code = $code

@@ -1,0 +1,15 @@
+-- Every task with its status as of $as_of, its source and its units, for the CLI's
+-- `status --tasks` (the whole ledger: the command line has no viewer).
+SELECT
+    s.task_id, s.code, src.title AS source, src.kind AS source_kind, k.label AS source_kind_label,
+    src.date AS source_date, s.item, s.category, s.content, s.status, s.deadline_kind, s.due_date AS deadline,
+    s.deadline AS original_deadline, s.deadline_text, s.deadline_note, s.report_cycle,
+    coalesce(un.lead_units, []) AS lead_units, coalesce(un.co_units, []) AS co_units,
+    l.name AS leader, s.assigned_date, s.closed_date, s.overdue_workdays, s.overdue_days, s.check_date,
+    s.last_report_date
+FROM task_status($as_of, $soon) s
+JOIN sources src USING (source_id)
+JOIN source_kinds k ON k.kind = src.kind
+LEFT JOIN task_unit_names((SELECT list(task_id) FROM tasks)) un USING (task_id)
+LEFT JOIN leaders l ON l.leader_id = s.leader_id
+ORDER BY s.code

@@ -1,0 +1,39 @@
+-- What happened to task $task_id up to $as_of, oldest first: 交办, 进展, 延期申请 and its
+-- decision, 批示 and 督办意见, 核查, 办结 or 撤销. `seq` keeps events of one day in the order they happen.
+-- `who` names the person (account_names), never a login name; a name written by an import
+-- (a 批准 recorded as 张三) is shown as written, and blank stays blank.
+WITH events AS (
+    SELECT t.assigned_date AS day, 1 AS seq, '交办' AS event,
+           '由' || s.title || '交办' AS detail, NULL AS who
+    FROM tasks t JOIN sources s USING (source_id)
+    WHERE t.task_id = $task_id
+    UNION ALL
+    SELECT report_date, 2, CASE WHEN claims_done THEN '进展报送（报办结）' ELSE '进展报送' END, text, reported_by
+    FROM progress WHERE task_id = $task_id
+    UNION ALL
+    SELECT CAST(created_at AS DATE), 2, kind, text, author
+    FROM task_comments WHERE task_id = $task_id
+    UNION ALL
+    SELECT requested_date, 3, '延期申请',
+           '申请延期至 ' || strftime(new_deadline, '%Y-%m-%d') || coalesce('：' || reason, ''), requested_by
+    FROM extensions WHERE task_id = $task_id
+    UNION ALL
+    SELECT decided_date, 4,
+           CASE decision WHEN 'approved' THEN '延期批准' WHEN 'rejected' THEN '延期未批准' END,
+           '延期至 ' || strftime(new_deadline, '%Y-%m-%d') || coalesce('：' || decision_note, ''), decided_by
+    FROM extensions WHERE task_id = $task_id AND decision <> 'pending' AND decided_date IS NOT NULL
+    UNION ALL
+    SELECT verified_date, 5, CASE result WHEN 'passed' THEN '核查通过' ELSE '核查未通过' END, note, verifier
+    FROM verifications WHERE task_id = $task_id
+    UNION ALL
+    SELECT closed_date, 6, '办结销号', NULL, NULL
+    FROM tasks WHERE task_id = $task_id AND lifecycle = 'closed'
+    UNION ALL
+    SELECT cancelled_date, 6, '撤销', NULL, NULL
+    FROM tasks WHERE task_id = $task_id AND lifecycle = 'cancelled'
+)
+SELECT e.day, e.event, coalesce(e.detail, '') AS detail, coalesce(n.name, e.who, '') AS who
+FROM events e
+LEFT JOIN account_names n ON n.username = e.who
+WHERE e.day <= $as_of::DATE
+ORDER BY e.day, e.seq

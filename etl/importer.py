@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +29,7 @@ from etl.dates import parse_calendar_date
 from etl.deadlines import DeadlineError, parse_deadline
 from etl.headers import FIELD_LABELS
 from etl.reader import ROW, ReadError, Sheet, read_file
+from etl.sandbox import read_file_isolated
 from etl.sources import KIND_LABELS, RECTIFICATION_KINDS, kind_code, kind_from_title, number_from_title
 from etl.units import (
     OPEN_SUFFIX_PATTERN,
@@ -36,6 +42,8 @@ from etl.units import (
     is_collective,
     split_units,
 )
+from ledger import audit, integrity, task_fields
+from ledger.task_fields import MILESTONE
 from ledger.workcal import WorkCalendar
 
 
@@ -95,6 +103,7 @@ class ImportResult:
     committed: bool
     batch_id: str | None
     files: list[FileReport]
+    timings: dict[str, float] = field(default_factory=dict)   # seconds by phase (bench/bench_etl.py)
 
     @property
     def has_errors(self) -> bool:
@@ -113,15 +122,14 @@ class ImportResult:
 # ---------------------------------------------------------------------------------------
 # Shapes of the staged tables (see etl/sql/import.sql).
 
-MILESTONE = pl.Struct({"seq": pl.Int32, "text": pl.String, "deadline": pl.Date})
+# A staged task row: the import fields (ledger/task_fields.py) but those resolved in the
+# transaction (the source's id, the units' ids), and what the import needs beside them.
+RESOLVED_IN_WRITE = ("source_id", "lead_units", "co_units")
 STAGED_TASKS = {
-    "_file": pl.Int32, "_sheet": pl.String, "_row": pl.Int64, "code": pl.String, "source_key": pl.String,
-    "item": pl.String, "category": pl.String, "content": pl.String, "leader_name": pl.String,
-    "assigned_date": pl.Date, "deadline_kind": pl.String, "deadline": pl.Date, "deadline_text": pl.String,
-    "deadline_note": pl.String, "report_cycle": pl.String, "cycle_day": pl.Int32, "open_unit_list": pl.Boolean,
-    "_key": pl.UInt32, "milestones": pl.List(MILESTONE),
-    "milestones_text": pl.String, "progress": pl.String, "report_date": pl.Date, "done": pl.Boolean,
-    "done_date": pl.Date, "measures": pl.String, "is_rectification": pl.Boolean,
+    "_file": pl.Int32, "_sheet": pl.String, "_row": pl.Int64, "_key": pl.UInt32, "source_key": pl.String,
+    **{f.name: f.dtype for f in task_fields.FIELDS if f.name not in RESOLVED_IN_WRITE},
+    "_milestones": pl.List(MILESTONE), "progress": pl.String, "report_date": pl.Date, "done": pl.Boolean,
+    "done_date": pl.Date, "is_rectification": pl.Boolean,
 }
 # The units of the staged tasks, one row per unit of a task row (its _key), in role order:
 # leads at positions 1.., co-units at 101.., as written.
@@ -178,25 +186,24 @@ class _Prepared:
     progress: list[pl.DataFrame] = field(default_factory=list)
     leaders: list[dict] = field(default_factory=list)
     units: list[dict] = field(default_factory=list)
+    packed: Future[bytes] | None = None   # the file's bytes zlib-compressed, to keep with the batch
 
 
 class _Context:
     """What validation looks up in the ledger, loaded once per import."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, options: LoadOptions):
+        self.timings: dict[str, float] = {}
+        self.parsed: ReadFiles = {}  # files already parsed outside the ledger's lock
+        self._lap_started = time.perf_counter()
         self.options = options
         self.today = options.today or date.today()
         self.calendar = WorkCalendar()
-        known_units = [r[0] for r in con.execute("SELECT name FROM units").fetchall()]
-        aliases = dict(
-            con.execute("SELECT a.alias, u.name FROM unit_aliases a JOIN units u USING (unit_id)").fetchall()
-        )
+        known_units = [name for (name,) in sql.rows(con, "known_units")]
+        aliases = dict(sql.rows(con, "known_aliases"))
         self.resolver = UnitResolver(known_units, aliases, Catalog.load())
-        self.known_leaders = {r[0] for r in con.execute("SELECT name FROM leaders").fetchall()}
-        self.source_dates = {
-            f"{kind}\x1f{title}": day
-            for kind, title, day in con.execute("SELECT kind, title, date FROM sources").fetchall()
-        }
+        self.known_leaders = {name for name, _ in sql.rows(con, "leader_ids")}
+        self.source_dates = {f"{kind}\x1f{title}": day for kind, title, day in sql.rows(con, "known_sources")}
         self.sources: dict[str, _Source] = {}
         self._unit_lists: dict[tuple[str | None, str | None], UnitList | None] = {}
         self._canonical: dict[str, str] = {}
@@ -204,6 +211,11 @@ class _Context:
         self.aliases_seen: dict[str, str] = {}   # written name -> canonical
         self.next_key = 0                        # task rows of this import are numbered (_key) from 0
 
+    def lap(self, phase: str) -> None:
+        """Adds the time since the last lap to phase's."""
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self._lap_started
+        self._lap_started = now
 
     def unit_list(self, cell: str | None, annotated: str | None) -> UnitList | None:
         """A unit cell split into names, plus names annotated in the task text; memoised,
@@ -231,45 +243,104 @@ class _Context:
 # Entry point
 
 
+ReadFiles = dict[tuple[str, str], "list[Sheet] | ReadError"]
+
+
+def read_files(files: list[InputFile], options: LoadOptions | None = None, *, isolated: bool = True) -> ReadFiles:
+    """Every file parsed, before the ledger is touched: in a child process under memory and
+    time limits (etl.sandbox) unless `isolated` is False. A file that cannot be read maps to
+    its ReadError. The CLI and the upload page call this outside the ledger's lock and hand
+    the result to import_files, so a slow or hostile file never holds the ledger."""
+    sheet = (options or LoadOptions()).sheet
+    reader = read_file_isolated if isolated else read_file
+    parsed: ReadFiles = {}
+    for file in files:
+        try:
+            parsed[(file.name, file.sha256)] = reader(file.data, Path(file.name).name, sheet)
+        except ReadError as error:
+            parsed[(file.name, file.sha256)] = error
+    return parsed
+
+
+def unreadable(files: list[InputFile], parsed: ReadFiles) -> ImportResult | None:
+    """The rejected import, when read_files could not read some file: all or nothing, so the
+    answer is known before the ledger is locked or even opened."""
+    failed = {key: error for key, error in parsed.items() if isinstance(error, ReadError)}
+    if not failed:
+        return None
+    reports = []
+    for file in files:
+        report = FileReport(path=file.name)
+        error = failed.get((file.name, file.sha256))
+        if error is not None:
+            report.errors.append(RowError(sheet=None, row=None, column=None, value=None, message=str(error)))
+        reports.append(report)
+    return ImportResult(committed=False, batch_id=None, files=reports)
+
+
 def import_files(
     con: duckdb.DuckDBPyConnection,
     files: list[InputFile],
     options: LoadOptions | None = None,
     *,
     commit: bool = True,
+    parsed: ReadFiles | None = None,
 ) -> ImportResult:
     """Validates every file, then writes them all in one transaction, or nothing.
 
     With commit=False the whole import runs and is rolled back: the result is the preview of
-    what would be created and updated."""
+    what would be created and updated. `parsed` is read_files' result for these files; files
+    it lacks are read here, in this process."""
     options = options or LoadOptions()
     context = _Context(con, options)
+    context.parsed = parsed or {}
+    context.lap("setup")
     prepared: list[_Prepared] = []
     for index, file in enumerate(files):
         prepared.append(_prepare_file(con, index, file, context))
     reports = [p.report for p in prepared]
+    rejected = ImportResult(committed=False, batch_id=None, files=reports, timings=context.timings)
     if any(r.errors for r in reports):
-        return ImportResult(committed=False, batch_id=None, files=reports)
+        return rejected
     pending = [p for p in prepared if not p.report.already_imported]
     if not pending:
-        return ImportResult(committed=False, batch_id=None, files=reports)
+        return rejected
 
     batch_id = datetime.now().strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:8]
+    with ThreadPoolExecutor(max_workers=1) as packer:
+        if commit:
+            # zlib releases the GIL: the files are compressed while the rows are written.
+            for p in pending:
+                p.packed = packer.submit(zlib.compress, p.file.data, 1)
+        return _commit(con, pending, context, batch_id, reports, commit)
+
+
+def _commit(con: duckdb.DuckDBPyConnection, pending: list[_Prepared], context: _Context, batch_id: str,
+            reports: list[FileReport], commit: bool) -> ImportResult:
+    """Writes the pending files in one transaction, checks the ledger's declared integrity,
+    and commits; or rolls everything back."""
+    rejected = ImportResult(committed=False, batch_id=None, files=reports, timings=context.timings)
     con.execute("BEGIN TRANSACTION")
     try:
-        _write(con, pending, context, batch_id)
+        written = _write(con, pending, context, batch_id)
+        context.lap("write")
         if any(r.errors for r in reports):
             raise ImportFailed
+        # The rules the written tables declare (ledger/integrity.py: keys, references, codes)
+        # hold, or nothing is committed. A table the import did not write cannot have changed.
+        integrity.check(con, sorted(written))
+        context.lap("check")
         if not commit:
             raise ImportFailed
         con.execute("COMMIT")
+        context.lap("commit")
     except ImportFailed:
         con.execute("ROLLBACK")
-        return ImportResult(committed=False, batch_id=None, files=reports)
+        return rejected
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return ImportResult(committed=True, batch_id=batch_id, files=reports)
+    return ImportResult(committed=True, batch_id=batch_id, files=reports, timings=context.timings)
 
 
 # ---------------------------------------------------------------------------------------
@@ -280,19 +351,23 @@ def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, c
     report = FileReport(path=file.name)
     sheet_option = context.options.sheet or ""
     prepared = _Prepared(index=index, report=report, file=file, sheet_option=sheet_option, sha256=file.sha256)
-    earlier = con.execute(
-        "SELECT batch_id FROM import_files WHERE sha256 = ? AND sheet = ?", [prepared.sha256, sheet_option]
-    ).fetchone()
+    earlier = sql.one(con, "earlier_import", sha256=prepared.sha256, sheet=sheet_option)
     if earlier:
         report.already_imported = True
         report.warnings.append(f"该文件已于批次 {earlier[0]} 导入，内容相同，本次未作任何更改")
         return prepared
     display_name = Path(file.name).name
     try:
-        sheets = read_file(file.data, display_name, context.options.sheet)
+        sheets = context.parsed.get((file.name, prepared.sha256))
+        if isinstance(sheets, ReadError):
+            raise sheets
+        if sheets is None:
+            sheets = read_file(file.data, display_name, context.options.sheet)
     except ReadError as error:
         report.errors.append(RowError(sheet=None, row=None, column=None, value=None, message=str(error)))
         return prepared
+    finally:
+        context.lap("read")
     kinds = []
     for sheet in sheets:
         report.warnings.extend(sheet.warnings)
@@ -316,6 +391,7 @@ def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, c
                 message="无法判断文件类型：表头中没有“事项”类内容列，也不是进展情况、单位或领导名单",
             ))
     report.kind = "+".join(dict.fromkeys(kind for kind in kinds if kind is not None))
+    context.lap("validate")
     return prepared
 
 
@@ -360,7 +436,11 @@ def _map_distinct(frame: pl.DataFrame, columns: list[str], function, schema: dic
     if keys.height == 1:
         # One value for every row (a column the file does not have, one source): no join.
         return frame.with_columns([pl.lit(column).first().alias(column.name) for column in mapped.iter_columns()])
-    return frame.join(pl.concat([keys, mapped], how="horizontal"), on=columns, how="left", nulls_equal=True)
+    # Joined on the key columns alone, then attached: a join of the whole frame would copy
+    # every one of its columns, for each distinct-value step.
+    joined = frame.select(columns).join(pl.concat([keys, mapped], how="horizontal"), on=columns, how="left",
+                                        nulls_equal=True, maintain_order="left")
+    return frame.with_columns(joined.drop(columns).get_columns())
 
 
 def _prepare_tasks(
@@ -438,6 +518,7 @@ def _prepare_tasks(
     errors += _error_rows(frame, pl.col("content").is_null(), sheet.fields.get("content"), pl.col("_content"),
                           f"缺少{label['content']}内容")
 
+    context.lap("validate")
     # Units: split, roles, canonical names, as one row per unit of a task row (its _key).
     # Units named only in the unit cells (nearly every row) are worked out over whole columns;
     # rows with units annotated in the task text, one distinct combination at a time.
@@ -449,8 +530,11 @@ def _prepare_tasks(
         | pl.col("_ann_open")
     )
     is_annotated = frame.select(in_text.fill_null(False)).to_series()
-    annotated_rows = frame.filter(is_annotated)
-    frame = frame.filter(~is_annotated)
+    if is_annotated.any():   # a filter copies every column: only when there is something to split off
+        annotated_rows = frame.filter(is_annotated)
+        frame = frame.filter(~is_annotated)
+    else:
+        annotated_rows = frame.clear()
     units, open_rows = _unit_links_by_column(frame, first_leads, context)
     units = units.select(_key=frame["_key"].gather(units["_i"]), name="name", _is_lead="_is_lead", position="position")
     frame = frame.with_columns(open_unit_list=open_rows)
@@ -475,10 +559,11 @@ def _prepare_tasks(
     errors += _error_rows(frame, ~pl.col("_key").is_in(units.filter("_is_lead")["_key"].implode()), unit_column,
                           pl.coalesce("_lead", "_responsible"), "缺少牵头单位（责任单位）")
 
+    context.lap("units")
     # Deadlines, relative to the source's date.
     frame = _map_distinct(frame, ["_deadline", "assigned_date"], lambda text, base: _deadline(context, text, base), {
         "deadline_kind": pl.String, "deadline": pl.Date, "deadline_note": pl.String, "report_cycle": pl.String,
-        "cycle_day": pl.Int32, "milestones": pl.List(MILESTONE), "milestones_text": pl.String,
+        "cycle_day": pl.Int32, "_milestones": pl.List(MILESTONE), "milestones": pl.String,
         "_uncovered": pl.String, "_deadline_error": pl.String,
     })
     errors += _error_rows(frame, pl.col("_deadline_error").is_not_null() & pl.col("_source_error").is_null(),
@@ -488,8 +573,9 @@ def _prepare_tasks(
         report.warnings.append(f"{sheet.label}：{count}项完成时限按工作日推算到{years}年，"
                                f"该年节假日安排未载入（data/holidays.csv），已按周末推算，请核对")
 
+    context.lap("deadlines")
     # Leaders, dates of progress and closing.
-    frame = _map_distinct(frame, ["_leader"], lambda name: (_leader_name(context, name),), {"leader_name": pl.String})
+    frame = _map_distinct(frame, ["_leader"], lambda name: (_leader_name(context, name),), {"leader": pl.String})
     frame = _map_distinct(frame, ["_report_date"], lambda t: (parse_calendar_date(t),), {"report_date": pl.Date})
     frame = _map_distinct(frame, ["_done_date"], lambda t: (parse_calendar_date(t),), {"done_date": pl.Date})
     frame = _map_distinct(frame, ["_done"], _yes_no, {"done": pl.Boolean, "_done_error": pl.String})
@@ -518,15 +604,18 @@ def _prepare_tasks(
     for error in errors:
         error.sheet = sheet.sheet
     report.errors.extend(errors)
-    kind_of_source = pl.col("source_key").str.split("\x1f").list.first()
-    return frame.with_columns(
+    # By the few sources named, not by splitting every row's key.
+    rectification_sources = [key for key, source in context.sources.items() if source.kind in RECTIFICATION_KINDS]
+    staged = frame.with_columns(
         _file=pl.lit(index, dtype=pl.Int32),
         deadline_text=pl.col("_deadline"),
         progress=pl.col("_progress"),
         measures=pl.col("_measures"),
         done=pl.col("done").fill_null(False),
-        is_rectification=kind_of_source.is_in(list(RECTIFICATION_KINDS)),
-    ).select([pl.col(name).cast(dtype) for name, dtype in STAGED_TASKS.items()]), units
+        is_rectification=pl.col("source_key").is_in(rectification_sources).fill_null(False),
+    ).select([pl.col(name).cast(dtype) for name, dtype in STAGED_TASKS.items()])
+    context.lap("validate")
+    return staged, units
 
 
 def _row_source(context: _Context, title, day, kind, directive_leader, directive_date, directive_number):
@@ -831,158 +920,322 @@ def _prepare_leaders(sheet: Sheet, report: FileReport) -> list[dict]:
 # ---------------------------------------------------------------------------------------
 # Writing, inside the transaction
 
-# What a new task needs of its row (DuckDB converts every column of a frame it reads).
-_NEW_TASK_COLUMNS = [
-    "_n", "_file", ROW, "code", "source_id", "item", "category", "content", "leader_id", "assigned_date",
-    "deadline_kind", "deadline", "deadline_text", "deadline_note", "report_cycle", "cycle_day", "open_unit_list",
-]
+
+@dataclass
+class _Batch:
+    """What every write of one import shares: the connection in its transaction, the batch,
+    who imports, and the one clock reading every audit entry of the import carries."""
+
+    con: duckdb.DuckDBPyConnection
+    batch_id: str
+    actor: str
+    at: datetime
+    today: date
+    reports: dict[int, FileReport]   # by the file's index (the _file column)
+
+    written: set[str] = field(default_factory=set)   # the tables written, for the integrity check
+
+    def write(self, statement: str, /, **params) -> None:
+        """Runs one of the import's writing statements, noting the table it writes."""
+        sql.execute(self.con, statement, **params)
+        self.written.add(_WRITES[statement])
+
+    def append(self, statement: str, /, **frame: pl.DataFrame) -> None:
+        """Runs an appending statement over its one frame a DuckDB row group at a time: the
+        Arrow copy handed over (see _registered) stays small whatever the frame's size."""
+        ((name, rows),) = frame.items()
+        for offset in range(0, rows.height, _ROW_GROUP):
+            with _registered(self.con, **{name: rows.slice(offset, _ROW_GROUP)}):
+                self.write(statement)
+
+    def audit(self, entries: list[audit.Entry]) -> None:
+        if audit.record(self.con, self.actor, entries, batch_id=self.batch_id, at=self.at):
+            self.written.add("audit_log")
+
+    def audit_frame(self, entries: pl.DataFrame) -> None:
+        if audit.record_frame(self.con, self.actor, entries, batch_id=self.batch_id, at=self.at):
+            self.written.add("audit_log")
 
 
-def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _Context, batch_id: str) -> None:
-    params = {"now": datetime.now(), "today": context.today, "actor": context.options.actor, "batch": batch_id}
-    statements = sql.statements("import")
+_ROW_GROUP = 122_880   # DuckDB's rows per row group
 
-    def run(name: str, *keys: str):
-        return con.execute(statements[name], {k: params[k] for k in keys})
+# The table each writing statement of etl/sql/import writes.
+_WRITES = {
+    "insert_tasks": "tasks",
+    "delete_tasks": "tasks",
+    "close_tasks": "tasks",
+    "delete_task_units": "task_units",
+    "insert_task_units": "task_units",
+    "delete_milestones": "milestones",
+    "insert_milestones": "milestones",
+    "update_rectifications": "rectifications",
+    "insert_rectifications": "rectifications",
+    "add_progress": "progress",
+    "insert_leader": "leaders",
+    "update_leader": "leaders",
+    "insert_new_leaders": "leaders",
+    "insert_unit": "units",
+    "update_unit": "units",
+    "insert_new_units": "units",
+    "insert_aliases": "unit_aliases",
+    "insert_sources": "sources",
+    "insert_batch": "import_batches",
+    "insert_file": "import_files",
+}
 
-    _write_leaders(con, prepared, context, params)
-    _write_units(con, prepared, context, params)
-    source_ids = _write_sources(con, context, params)
-    leader_ids = dict(con.execute("SELECT name, leader_id FROM leaders").fetchall())
-    unit_ids = dict(con.execute("SELECT name, unit_id FROM units").fetchall())
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
+    """The frames readable by SQL under these names, for the block's length only.
+
+    Handed over as Arrow with plain strings: DuckDB 2.0 reads those about twice as fast as
+    polars' string views (100,000 tasks: 0.03 s against 0.07 s), for a few ms of conversion."""
+    for name, frame in frames.items():
+        con.register(name, frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    try:
+        yield
+    finally:
+        for name in frames:
+            try:
+                con.unregister(name)
+            except duckdb.TransactionException:
+                # A statement failed and aborted the transaction: ROLLBACK follows and takes the
+                # registration with it; the statement's own error is the one to raise.
+                pass
+
+
+def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _Context, batch_id: str) -> set[str]:
+    """Writes the prepared files; returns the tables written."""
+    batch = _Batch(con, batch_id, context.options.actor, audit.now(), context.today,
+                   {p.index: p.report for p in prepared})
+    _write_leaders(batch, prepared, context)
+    _write_units(batch, prepared, context)
+    source_ids = _write_sources(batch, context)
+    tasks, units = _staged_tasks(con, prepared, source_ids)
+    tasks = _match_existing(con, tasks, context)
+    tasks = _insert_new_tasks(batch, tasks)
+    changes = _update_existing(batch, tasks, units)
+    _link_units(batch, tasks, units, changes)
+    _write_milestones(batch, tasks, changes)
+    _write_rectifications(batch, tasks)
+    _report_missing_rows(batch, tasks)
+    _write_progress(batch, tasks, [f for p in prepared for f in p.progress])
+    _record_batch(batch, prepared)
+    return batch.written
+
+
+def _staged_tasks(
+    con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], source_ids: dict[str, int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every file's task rows, numbered (_n) in import order, with their source's and leader's
+    ids; and their units (STAGED_UNITS)."""
+    leader_ids = dict(sql.rows(con, "leader_ids"))
     frames = [f for p in prepared for f in p.tasks]
     tasks = (pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=STAGED_TASKS)).with_columns(
         _n=pl.int_range(pl.len(), dtype=pl.Int64),
         source_id=pl.col("source_key").replace_strict(source_ids, default=None, return_dtype=pl.Int32),
-        leader_id=pl.col("leader_name").replace_strict(leader_ids, default=None, return_dtype=pl.Int32),
+        leader_id=pl.col("leader").replace_strict(leader_ids, default=None, return_dtype=pl.Int32),
     )
     units = [f for p in prepared for f in p.task_units]
-    units = pl.concat(units) if units else pl.DataFrame(schema=STAGED_UNITS)
-    progress = [f for p in prepared for f in p.progress]
+    return tasks, pl.concat(units) if units else pl.DataFrame(schema=STAGED_UNITS)
 
-    # DuckDB reads the frames below by their local names (a replacement scan); the names
-    # differ from every table's, temp tables included.
-    # Rows the ledger may already have: by 督办编号, or by source and 序号 when the source was
-    # in the ledger before this import. The rest are new without asking.
-    known_source = pl.col("source_key").is_in(list(context.source_dates))
-    incoming_keys = tasks.filter(pl.col("code").is_not_null() | known_source).select(  # noqa: F841
-        "_n", "_file", "code", "source_id", "item"
-    )
-    found = con.sql(statements["match_tasks"]).pl() if incoming_keys.height else pl.DataFrame(
-        schema={"_n": pl.Int64, "task_id": pl.Int32})
-    task_ids = pl.repeat(None, tasks.height, dtype=pl.Int32, eager=True).alias("task_id").scatter(found["_n"], found["task_id"])
-    is_new = task_ids.is_null()
 
-    # New tasks: ids from the tasks' sequence; 督办编号 DB + year + a running number within
-    # the year, in file order (a code from the file is kept as written).
-    new = tasks.select(_NEW_TASK_COLUMNS)
-    if not is_new.all():
-        new = new.filter(is_new)
+def _match_existing(con: duckdb.DuckDBPyConnection, tasks: pl.DataFrame, context: _Context) -> pl.DataFrame:
+    """The rows with the id of the ledger's task each one is (_new when none): by 督办编号, or
+    by source and 序号 when the source was in the ledger before this import. Only those rows
+    are looked up; the rest are new without asking."""
+    listed_source = pl.col("source_key").is_in(list(context.source_dates))
+    tasks = tasks.with_columns(_listed_source=listed_source)
+    keys = tasks.filter(pl.col("code").is_not_null() | pl.col("_listed_source")).select("_n", "code", "source_id", "item")
+    task_id = pl.repeat(None, tasks.height, dtype=pl.Int32, eager=True)
+    if keys.height:
+        with _registered(con, incoming_keys=keys):
+            found = sql.frame(con, "match_tasks")
+        task_id = task_id.scatter(found["_n"], found["task_id"].cast(pl.Int32))
+    return tasks.with_columns(task_id=task_id, _new=task_id.is_null())
+
+
+def _insert_new_tasks(batch: _Batch, tasks: pl.DataFrame) -> pl.DataFrame:
+    """Inserts the new rows as tasks created by this batch (tasks.created_batch: a batch's
+    creations are its rows there, and the file they came from is kept with the batch), with
+    ids on from the largest and 督办编号 DB + year + a running number within the year, in
+    file order (a code from the file is kept as written). Returns the rows with their ids."""
+    new = tasks if tasks["_new"].all() else tasks.filter("_new")
     in_file_order = (pl.col("_file").diff() > 0) | ((pl.col("_file").diff() == 0) & (pl.col(ROW).diff() >= 0))
     if not new.select(in_file_order.fill_null(True).all()).item():
         new = new.sort("_file", ROW, maintain_order=True)
-    last_numbers = dict(run("last_codes").fetchall())
-    new_ids = con.sql(statements["new_task_ids"], params={"count": new.height}).pl()["task_id"].sort()
+    last_numbers = dict(sql.rows(batch.con, "last_codes"))
+    (last_id,) = sql.one(batch.con, "last_task_id")
     year = pl.col("assigned_date").dt.year()
     number = pl.int_range(1, pl.len() + 1).over(year) + year.replace_strict(last_numbers, default=0, return_dtype=pl.Int64)
     new = new.with_columns(
-        task_id=new_ids.cast(pl.Int32),
+        task_id=pl.int_range(last_id + 1, last_id + 1 + pl.len(), dtype=pl.Int32),
         code=pl.coalesce("code", pl.format("DB{}{}", year, number.cast(pl.String).str.zfill(5))),
     )
-    task_ids = task_ids.scatter(new["_n"], new["task_id"])
-    tasks = tasks.with_columns(task_id=task_ids, _new=is_new)
-    incoming_new = new.drop("_n", "_file", ROW)
-    con.execute(statements["insert_new_tasks"], {"batch": batch_id})
-    con.execute(statements["audit_creates"], {k: params[k] for k in ("now", "actor", "batch")})
-    created_by_file = new.group_by("_file").len().rows()
-    del new, incoming_new
+    rows = new.select("task_id", *_TASK_COLUMNS, created_batch=pl.lit(batch.batch_id), updated_batch=pl.lit(batch.batch_id))
+    batch.append("insert_tasks", task_rows=rows)
+    for file_index, created in new.group_by("_file").len().rows():
+        batch.reports[file_index].tasks_created = created
+    return tasks.with_columns(task_id=tasks["task_id"].scatter(new["_n"], new["task_id"]))
 
-    # Existing tasks: compared field by field with the ledger, audited and updated.
-    incoming_existing = _with_unit_text(tasks.filter(~is_new).drop("_n", "_new"), units)  # noqa: F841
-    con.execute(statements["stage_existing"])
-    if found.height:
-        run("snapshot_before")
-        run("find_changes")
-        run("audit_updates", "now", "actor", "batch")
-        run("update_tasks", "batch")
-        run("unlink_changed_units")
-        run("unlink_changed_milestones")
-    else:
-        run("no_changes")  # nothing to compare: every task is new
 
-    incoming_units = _unit_links(tasks, units, unit_ids)  # noqa: F841
-    con.execute(statements["link_units"])
-    incoming_milestones = (  # noqa: F841
-        tasks.filter(pl.col("milestones").list.len() > 0)
-        .select("task_id", is_new="_new", milestone="milestones")
+# The columns of `tasks` an import writes, and those an updated list may change.
+_TASK_COLUMNS = [f.stored_as for f in task_fields.stored_in(task_fields.TASKS)]
+_UPDATED_COLUMNS = [f.stored_as for f in task_fields.stored_in(task_fields.TASKS) if f.updatable]
+# What tasks_before adds to a task's row: the fields not stored as a column of their own name.
+_NOT_TASK_COLUMNS = [f.name for f in task_fields.FIELDS if f.table != task_fields.TASKS or f.name != f.stored_as]
+_NO_CHANGES = pl.DataFrame(schema={"_file": pl.Int32, "_key": pl.UInt32, "task_id": pl.Int32, "code": pl.String,
+                                   "field": pl.String, "before": pl.String, "after": pl.String})
+
+
+def _update_existing(batch: _Batch, tasks: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """Compares each task the files list again with the ledger, every updatable field of
+    ledger/task_fields.py; audits each difference (before and after) and writes the changed
+    tasks. A task named by several rows is compared with the first. Returns the changes."""
+    matched = tasks.filter(~pl.col("_new")).unique("task_id", keep="first", maintain_order=True)
+    if matched.is_empty():
+        return _NO_CHANGES
+    matched = _with_unit_text(matched, units)
+    with _registered(batch.con, matched_tasks=matched.select("task_id")):
+        before = sql.frame(batch.con, "tasks_before")
+    changes = _changes(before, matched)
+    if changes.is_empty():
+        return changes
+    batch.audit_frame(changes.select(action=pl.lit("update"), entity=pl.lit("task"), entity_id="code",
+                                     field="field", before="before", after="after"))
+    for file_index, updated in changes.group_by("_file").agg(pl.col("task_id").n_unique()).rows():
+        batch.reports[file_index].tasks_updated = updated
+    # The ledger's rows of the changed tasks with the list's values, written back whole.
+    changed = matched.filter(pl.col("task_id").is_in(changes["task_id"].implode()))
+    rows = (
+        before.drop(_NOT_TASK_COLUMNS + _UPDATED_COLUMNS + ["updated_batch"])
+        .join(changed.select("task_id", *_UPDATED_COLUMNS), on="task_id")
+        .with_columns(updated_batch=pl.lit(batch.batch_id))
+    )
+    with _registered(batch.con, rewritten=rows.select("task_id")):
+        batch.write("delete_tasks")
+    batch.append("insert_tasks", task_rows=rows)
+    return changes
+
+
+def _changes(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
+    """One row per field whose value differs, both sides in the audit log's encoding, in
+    the rows' order and the fields' order."""
+    fields = [f.name for f in task_fields.UPDATABLE]
+
+    def encoded(frame: pl.DataFrame, index: list[str], side: str) -> pl.DataFrame:
+        return frame.select(
+            *index, *[audit.encode_column(pl.col(name), frame.schema[name]).alias(name) for name in fields]
+        ).unpivot(fields, index=index, variable_name="field", value_name=side)
+
+    position = {name: i for i, name in enumerate(fields)}
+    return (
+        encoded(after, ["_n", "_file", "_key", "task_id"], "after")
+        .join(encoded(before, ["task_id", "code"], "before"), on=["task_id", "field"])
+        .filter(pl.col("before").ne_missing(pl.col("after")))
+        .sort("_n", pl.col("field").replace_strict(position, return_dtype=pl.Int32))
+        .select(_NO_CHANGES.columns)
+    )
+
+
+def _rewritten(changes: pl.DataFrame, table: str) -> pl.DataFrame:
+    """The rows (_key) whose task has a changed field stored in table."""
+    fields = [f.name for f in task_fields.stored_in(table)]
+    return changes.filter(pl.col("field").is_in(fields)).select("_key", "task_id").unique()
+
+
+def _link_units(batch: _Batch, tasks: pl.DataFrame, units: pl.DataFrame, changes: pl.DataFrame) -> None:
+    """The units of new tasks, and of tasks whose unit lists changed, as written."""
+    relinked = _rewritten(changes, task_fields.UNITS)
+    if relinked.height:
+        with _registered(batch.con, rewritten=relinked):
+            batch.write("delete_task_units")
+    unit_ids = dict(sql.rows(batch.con, "unit_ids"))
+    links = _unit_links(tasks, units, unit_ids)
+    if relinked.height:
+        links = links.filter(pl.col("_new") | pl.col("_key").is_in(relinked["_key"].implode()))
+    elif not tasks["_new"].all():
+        links = links.filter("_new")
+    batch.append("insert_task_units", unit_links=links)
+
+
+def _write_milestones(batch: _Batch, tasks: pl.DataFrame, changes: pl.DataFrame) -> None:
+    rewritten = _rewritten(changes, task_fields.MILESTONES)
+    if rewritten.height:
+        with _registered(batch.con, rewritten=rewritten):
+            batch.write("delete_milestones")
+    written = pl.col("_new") | pl.col("_key").is_in(rewritten["_key"].implode())
+    rows = (
+        tasks.filter(written & (pl.col("_milestones").list.len() > 0))
+        .select("task_id", milestone="_milestones")
         .explode("milestone")
         .unnest("milestone")
     )
-    if incoming_milestones.height:
-        con.execute(statements["insert_milestones"])
-    incoming_rectifications = tasks.filter("is_rectification").select(  # noqa: F841
-        "task_id", "category", "content", "measures"
-    )
-    if incoming_rectifications.height:
-        con.execute(statements["upsert_rectifications"])
-    # Tasks of the sources listed that the files no longer list; only a source the ledger
-    # had before this import can have such tasks.
-    incoming_sources = tasks.filter(known_source).select("_file", "source_id").unique()  # noqa: F841
-    missing = con.execute(statements["missing_rows"], {"batch": batch_id}).fetchall() if incoming_sources.height else []
+    if rows.height:
+        batch.append("insert_milestones", milestone_rows=rows)
 
-    # Progress: from a task list's own 进展情况 / 是否办结 columns and from progress files.
-    by_file = {p.index: p.report for p in prepared}
-    incoming_reports = tasks.filter(pl.col("progress").is_not_null() | pl.col("done")).select(  # noqa: F841
+
+def _write_rectifications(batch: _Batch, tasks: pl.DataFrame) -> None:
+    """A rectification task's problem and measures, as the latest list writes them."""
+    rows = tasks.filter("is_rectification").unique("task_id", keep="first", maintain_order=True)
+    if rows.height:
+        with _registered(batch.con, rectification_rows=rows.select("task_id", "category", "content", "measures")):
+            batch.write("update_rectifications")
+            batch.write("insert_rectifications")
+
+
+def _report_missing_rows(batch: _Batch, tasks: pl.DataFrame) -> None:
+    """Tasks of the sources listed that the files no longer list; only a source the ledger
+    had before this import can have such tasks."""
+    listed = tasks.filter("_listed_source").select("_file", "source_id").unique()
+    if listed.is_empty():
+        return
+    with _registered(batch.con, listed_sources=listed, matched_tasks=tasks.filter(~pl.col("_new")).select("task_id")):
+        missing = sql.rows(batch.con, "missing_rows", batch=batch.batch_id)
+    for file_index, title, item, code in missing:
+        batch.reports[file_index].warnings.append(f"{title} 第{item}项（{code}）不在本次文件中，已保留，未删除")
+
+
+def _write_progress(batch: _Batch, tasks: pl.DataFrame, progress: list[pl.DataFrame]) -> None:
+    """Progress from a task list's own 进展情况 / 是否办结 columns and from progress files:
+    appended once per (task, text), and closing the tasks a report says are done."""
+    list_reports = tasks.filter(pl.col("progress").is_not_null() | pl.col("done")).select(
         "_file", "_sheet", ROW, "task_id", "progress", "report_date", "done", "done_date"
     )
-    progress_by_file = []
-    if incoming_reports.height or progress:
-        con.execute(statements["task_reports"])
-        incoming_progress = pl.concat(progress) if progress else pl.DataFrame(schema=STAGED_PROGRESS)  # noqa: F841
-        con.execute(statements["match_progress"])
-        unmatched = con.execute(
-            "SELECT _file, _sheet, _row, coalesce(code, source_title || ' 第' || item || '项') FROM matched_progress WHERE task_id IS NULL"
-        ).fetchall()
-        for file_index, sheet, row, value in unmatched:
-            by_file[file_index].errors.append(RowError(sheet, row, None, value, "台账中找不到对应的督办事项"))
-        if unmatched:
-            raise ImportFailed
-        run("progress_reports")
-        progress_before = con.execute("SELECT count(*) FROM progress").fetchone()[0]
-        progress_by_file = con.execute(
-            "SELECT _file, count(DISTINCT (task_id, text)) FROM reports r WHERE text IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM progress p WHERE p.task_id = r.task_id AND p.text = r.text) GROUP BY _file"
-        ).fetchall()
-        run("add_progress", "today", "actor", "batch")
-        assert con.execute("SELECT count(*) FROM progress").fetchone()[0] >= progress_before
-        run("closures", "today")
-        run("audit_closures", "now", "actor", "batch")
-        run("close_tasks", "batch")
-
-    for file_index, created in created_by_file:
-        by_file[file_index].tasks_created = created
-    if found.height:
-        for file_index, updated in con.execute(
-            "SELECT _file, count(DISTINCT task_id) FROM matched WHERE task_id IN (SELECT task_id FROM changes) GROUP BY _file"
-        ).fetchall():
-            by_file[file_index].tasks_updated = updated
-    for file_index, added in progress_by_file:
-        by_file[file_index].progress_added = added
-    for file_index, title, item, code in missing:
-        by_file[file_index].warnings.append(f"{title} 第{item}项（{code}）不在本次文件中，已保留，未删除")
-
-    _record_batch(con, prepared, context, params)
+    if list_reports.is_empty() and not progress:
+        return
+    progress_rows = pl.concat(progress) if progress else pl.DataFrame(schema=STAGED_PROGRESS)
+    with _registered(batch.con, list_reports=list_reports, progress_rows=progress_rows):
+        reports = sql.frame(batch.con, "match_progress")
+    unmatched = reports.filter(pl.col("task_id").is_null())
+    for file_index, sheet, row, value in unmatched.select("_file", "_sheet", ROW, "written_as").iter_rows():
+        batch.reports[file_index].errors.append(RowError(sheet, row, None, value, "台账中找不到对应的督办事项"))
+    if unmatched.height:
+        raise ImportFailed
+    with _registered(batch.con, reports=reports.drop("written_as")):
+        for file_index, added in sql.rows(batch.con, "new_progress_by_file"):
+            batch.reports[file_index].progress_added = added
+        batch.write("add_progress", today=batch.today, actor=batch.actor, batch=batch.batch_id)
+        closures = sql.frame(batch.con, "closures", today=batch.today)
+    if closures.is_empty():
+        return
+    batch.audit_frame(closures.select(
+        action=pl.lit("close"), entity=pl.lit("task"), entity_id="code", field=pl.lit("closed_date"),
+        before=pl.lit(None, dtype=pl.String), after=audit.encode_column(pl.col("closed_date"), pl.Date),
+    ))
+    with _registered(batch.con, closures=closures):
+        batch.write("close_tasks", batch=batch.batch_id)
 
 
 def _unit_links(tasks: pl.DataFrame, units: pl.DataFrame, unit_ids: dict[str, int]) -> pl.DataFrame:
-    """(task_id, is_new, unit_id, role, position) for every unit of every row."""
+    """(task_id, _new, _key, unit_id, role, position) for every unit of every row."""
     size = int(tasks["_key"].max()) + 1 if tasks.height else 0
     by_key = pl.DataFrame({
         "task_id": pl.repeat(None, size, dtype=pl.Int32, eager=True).scatter(tasks["_key"], tasks["task_id"]),
-        "is_new": pl.repeat(None, size, dtype=pl.Boolean, eager=True).scatter(tasks["_key"], tasks["_new"]),
+        "_new": pl.repeat(None, size, dtype=pl.Boolean, eager=True).scatter(tasks["_key"], tasks["_new"]),
     })
     return by_key[units["_key"]].with_columns(
+        _key=units["_key"],
         unit_id=units["name"].replace_strict(unit_ids, default=None, return_dtype=pl.Int32),
         role=pl.when(units["_is_lead"]).then(pl.lit("lead")).otherwise(pl.lit("co")),
         position=units["position"],
@@ -990,8 +1243,8 @@ def _unit_links(tasks: pl.DataFrame, units: pl.DataFrame, unit_ids: dict[str, in
 
 
 def _with_unit_text(rows: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
-    """Rows with their units as the ledger's snapshot writes them (lead_units, co_units:
-    names joined by 、 in position order, null for none), to compare with it."""
+    """Rows with their units as tasks_before reads them (lead_units, co_units: names joined
+    by 、 in position order, null for none), to compare with it."""
     text = (
         units.filter(pl.col("_key").is_in(rows["_key"].implode()))
         .group_by("_key", maintain_order=True)
@@ -1004,45 +1257,39 @@ def _with_unit_text(rows: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     return rows.join(text, on="_key", how="left", maintain_order="left")
 
 
-def _write_leaders(con, prepared: list[_Prepared], context: _Context, params: dict) -> None:
+def _write_leaders(batch: _Batch, prepared: list[_Prepared], context: _Context) -> None:
+    con, entries = batch.con, []
     for p in prepared:
         for leader in p.leaders:
-            existing = con.execute("SELECT title, rank FROM leaders WHERE name = ?", [leader["name"]]).fetchone()
+            existing = sql.one(con, "leader", name=leader["name"])
             if existing is None:
-                con.execute(
-                    "INSERT INTO leaders (name, title, rank, is_principal) VALUES ($name, $title, $rank, $is_principal)",
-                    leader,
-                )
-                _audit(con, params, "create", "leader", leader["name"], None, None, leader["title"])
+                batch.write("insert_leader", **leader)
+                entries.append(audit.Entry("create", "leader", leader["name"], after=leader["title"]))
             elif existing != (leader["title"], leader["rank"]):
-                con.execute(
-                    "UPDATE leaders SET title = $title, rank = $rank, is_principal = $is_principal WHERE name = $name",
-                    leader,
-                )
-                _audit(con, params, "update", "leader", leader["name"], "title", existing[0], leader["title"])
-    if not context.new_leaders:
-        return
+                batch.write("update_leader", **leader)
+                entries.append(audit.Entry("update", "leader", leader["name"], "title", existing[0], leader["title"]))
     # Leaders first seen in task lists: registered, and named in the report.
-    known = {r[0] for r in con.execute("SELECT name FROM leaders").fetchall()}
+    known = {name for name, _ in sql.rows(con, "leader_ids")}
     new_names = [name for name in dict.fromkeys(context.new_leaders) if name not in known]
-    if not new_names:
-        return
-    new_leaders = pl.DataFrame({"_order": range(len(new_names)), "name": new_names},  # noqa: F841
-                               schema={"_order": pl.Int32, "name": pl.String})
-    con.execute("INSERT INTO leaders (name) SELECT name FROM new_leaders ORDER BY _order")
-    _audit_many(con, params, [("create", "leader", name, None, None, None) for name in new_names])
-    named_in = [_leaders_named_in(p) for p in prepared]
-    for name in new_names:
-        for p, names in zip(prepared, named_in, strict=True):
-            if name in names:
-                p.report.warnings.append(f"新增领导：{name}（台账中原无此人，已登记）")
-                break
+    if new_names:
+        new_leaders = pl.DataFrame({"_order": range(len(new_names)), "name": new_names},
+                                   schema={"_order": pl.Int32, "name": pl.String})
+        with _registered(con, new_leaders=new_leaders):
+            batch.write("insert_new_leaders")
+        entries += [audit.Entry("create", "leader", name) for name in new_names]
+        named_in = [_leaders_named_in(p) for p in prepared]
+        for name in new_names:
+            for p, names in zip(prepared, named_in, strict=True):
+                if name in names:
+                    p.report.warnings.append(f"新增领导：{name}（台账中原无此人，已登记）")
+                    break
+    batch.audit(entries)
 
 
 def _leaders_named_in(prepared: _Prepared) -> set[str]:
     names: set[str] = set()
     for frame in prepared.tasks:
-        names.update(n for n in frame["leader_name"].unique().to_list() if n)
+        names.update(n for n in frame["leader"].unique().to_list() if n)
     for unit in prepared.units:
         if unit["leader"]:
             names.add(unit["leader"])
@@ -1056,40 +1303,36 @@ def _units_named_in(prepared: _Prepared) -> set[str]:
     return names
 
 
-def _write_units(con, prepared: list[_Prepared], context: _Context, params: dict) -> None:
-    leader_ids = dict(con.execute("SELECT name, leader_id FROM leaders").fetchall())
+def _write_units(batch: _Batch, prepared: list[_Prepared], context: _Context) -> None:
+    con, entries = batch.con, []
+    leader_ids = dict(sql.rows(con, "leader_ids"))
     for p in prepared:
         for unit in p.units:
             leader_id = leader_ids.get(unit["leader"]) if unit["leader"] else None
-            existing = con.execute("SELECT unit_id, kind, leader_id FROM units WHERE name = ?", [unit["name"]]).fetchone()
+            existing = sql.one(con, "unit", name=unit["name"])
             if existing is None:
-                con.execute(
-                    "INSERT INTO units (name, kind, leader_id, is_collective, created_batch) VALUES (?, ?, ?, ?, ?)",
-                    [unit["name"], unit["kind"], leader_id, is_collective(unit["name"]), params["batch"]],
-                )
-                _audit(con, params, "create", "unit", unit["name"], None, None, unit["kind"])
+                batch.write("insert_unit", name=unit["name"], kind=unit["kind"], leader_id=leader_id,
+                            is_collective=is_collective(unit["name"]), batch=batch.batch_id)
+                entries.append(audit.Entry("create", "unit", unit["name"], after=unit["kind"]))
             elif (existing[1], existing[2]) != (unit["kind"], leader_id):
-                con.execute("UPDATE units SET kind = ?, leader_id = ? WHERE unit_id = ?", [unit["kind"], leader_id, existing[0]])
-                _audit(con, params, "update", "unit", unit["name"], "kind/leader", f"{existing[1]}/{existing[2]}",
-                       f"{unit['kind']}/{leader_id}")
+                batch.write("update_unit", kind=unit["kind"], leader_id=leader_id, unit_id=existing[0])
+                entries.append(audit.Entry("update", "unit", unit["name"], "kind/leader",
+                                           f"{existing[1]}/{existing[2]}", f"{unit['kind']}/{leader_id}"))
             for alias in unit["aliases"]:
                 context.aliases_seen[alias] = unit["name"]
     # Units first seen in task lists: registered, and named in the report as new.
-    known = {r[0] for r in con.execute("SELECT name FROM units").fetchall()}
+    known = {name for name, _ in sql.rows(con, "unit_ids")}
     new_names = [name for name in dict.fromkeys(context.resolver.new_units()) if name not in known]
     if new_names:
         kinds = [infer_unit_kind(name) for name in new_names]
-        new_units = pl.DataFrame(  # noqa: F841
+        new_units = pl.DataFrame(
             {"_order": range(len(new_names)), "name": new_names, "kind": kinds,
              "is_collective": [is_collective(name) for name in new_names]},
             schema={"_order": pl.Int32, "name": pl.String, "kind": pl.String, "is_collective": pl.Boolean},
         )
-        con.execute(
-            "INSERT INTO units (name, kind, is_collective, created_batch) "
-            "SELECT name, kind, is_collective, ? FROM new_units ORDER BY _order",
-            [params["batch"]],
-        )
-        _audit_many(con, params, [("create", "unit", name, None, None, kind) for name, kind in zip(new_names, kinds, strict=True)])
+        with _registered(con, new_units=new_units):
+            batch.write("insert_new_units", batch=batch.batch_id)
+        entries += [audit.Entry("create", "unit", name, after=kind) for name, kind in zip(new_names, kinds, strict=True)]
         named_in = [_units_named_in(p) for p in prepared]
         for name in new_names:
             for p, names in zip(prepared, named_in, strict=True):
@@ -1097,21 +1340,20 @@ def _write_units(con, prepared: list[_Prepared], context: _Context, params: dict
                     p.report.new_units.append(name)
                     break
     if context.aliases_seen:
-        new_aliases = pl.DataFrame(  # noqa: F841
+        new_aliases = pl.DataFrame(
             {"alias": list(context.aliases_seen), "canonical": list(context.aliases_seen.values())},
             schema={"alias": pl.String, "canonical": pl.String},
         )
-        con.execute(
-            "INSERT INTO unit_aliases SELECT a.alias, u.unit_id FROM new_aliases a JOIN units u ON u.name = a.canonical "
-            "ON CONFLICT DO NOTHING"
-        )
+        with _registered(con, new_aliases=new_aliases):
+            batch.write("insert_aliases")
+    batch.audit(entries)
 
 
-def _write_sources(con, context: _Context, params: dict) -> dict[str, int]:
+def _write_sources(batch: _Batch, context: _Context) -> dict[str, int]:
     new = [source for source in context.sources.values() if source.key not in context.source_dates]
     if new:
-        leader_ids = dict(con.execute("SELECT name, leader_id FROM leaders").fetchall())
-        new_sources = pl.DataFrame(  # noqa: F841
+        leader_ids = dict(sql.rows(batch.con, "leader_ids"))
+        new_sources = pl.DataFrame(
             {
                 "_order": range(len(new)),
                 "kind": [s.kind for s in new],
@@ -1123,56 +1365,23 @@ def _write_sources(con, context: _Context, params: dict) -> dict[str, int]:
             schema={"_order": pl.Int32, "kind": pl.String, "title": pl.String, "number": pl.String,
                     "date": pl.Date, "leader_id": pl.Int32},
         )
-        con.execute(
-            "INSERT INTO sources (kind, title, number, date, leader_id) "
-            "SELECT kind, title, number, date, leader_id FROM new_sources ORDER BY _order"
-        )
-        _audit_many(con, params, [
-            ("create", "source", s.title, None, None, f"{KIND_LABELS[s.kind]} {s.date}") for s in new
-        ])
-    return {f"{k}\x1f{t}": i for k, t, i in con.execute("SELECT kind, title, source_id FROM sources").fetchall()}
+        with _registered(batch.con, new_sources=new_sources):
+            batch.write("insert_sources")
+        batch.audit([audit.Entry("create", "source", s.title, after=f"{KIND_LABELS[s.kind]} {s.date}") for s in new])
+    return {f"{k}\x1f{t}": i for k, t, i in sql.rows(batch.con, "source_ids")}
 
 
-def _record_batch(con, prepared: list[_Prepared], context: _Context, params: dict) -> None:
+def _record_batch(batch: _Batch, prepared: list[_Prepared]) -> None:
+    """The batch, its files (with their bytes), and one audit entry naming them."""
     reports = [p.report for p in prepared]
-    con.execute(
-        "INSERT INTO import_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [params["batch"], params["now"], params["actor"], len(reports), sum(r.rows for r in reports),
-         sum(r.tasks_created for r in reports), sum(r.tasks_updated for r in reports),
-         sum(r.progress_added for r in reports)],
-    )
+    batch.write("insert_batch", batch=batch.batch_id, at=batch.at, actor=batch.actor, files=len(reports),
+                rows=sum(r.rows for r in reports), tasks_created=sum(r.tasks_created for r in reports),
+                tasks_updated=sum(r.tasks_updated for r in reports),
+                progress_added=sum(r.progress_added for r in reports))
     for p in prepared:
         r = p.report
-        con.execute(
-            "INSERT INTO import_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [params["batch"], Path(r.path).name, p.sha256, p.sheet_option, r.kind or "", r.rows,
-             r.tasks_created, r.tasks_updated, r.progress_added, r.new_units, r.warnings],
-        )
-    _audit(con, params, "import", "batch", params["batch"], None, None,
-           "、".join(Path(r.path).name for r in reports))
-
-
-def _audit(con, params: dict, action: str, entity: str, entity_id: str, field_name, before, after) -> None:
-    con.execute(
-        "INSERT INTO audit_log (logged_at, actor, action, entity, entity_id, field, before, after, batch_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [params["now"], params["actor"], action, entity, entity_id, field_name,
-         None if before is None else str(before), None if after is None else str(after), params["batch"]],
-    )
-
-
-def _audit_many(con, params: dict, entries: list[tuple]) -> None:
-    """Audit entries (action, entity, entity_id, field, before, after), in one statement, in order."""
-    if not entries:
-        return
-    audit_entries = pl.DataFrame(  # noqa: F841
-        [(i, *(None if v is None else str(v) for v in entry)) for i, entry in enumerate(entries)],
-        schema={"_order": pl.Int32, "action": pl.String, "entity": pl.String, "entity_id": pl.String,
-                "field": pl.String, "before": pl.String, "after": pl.String},
-        orient="row",
-    )
-    con.execute(
-        "INSERT INTO audit_log (logged_at, actor, action, entity, entity_id, field, before, after, batch_id) "
-        "SELECT ?, ?, action, entity, entity_id, field, before, after, ? FROM audit_entries ORDER BY _order",
-        [params["now"], params["actor"], params["batch"]],
-    )
+        batch.write("insert_file", batch=batch.batch_id, file_name=Path(r.path).name, sha256=p.sha256,
+                    sheet=p.sheet_option, file_kind=r.kind or "", rows=r.rows, tasks_created=r.tasks_created,
+                    tasks_updated=r.tasks_updated, progress_added=r.progress_added, new_units=r.new_units,
+                    warnings=r.warnings, content_zlib=p.packed.result() if p.packed else None)
+    batch.audit([audit.Entry("import", "batch", batch.batch_id, after="、".join(Path(r.path).name for r in reports))])

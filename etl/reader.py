@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -85,7 +86,10 @@ def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
     head = _csv_head(text, separator, file_name)
     scores = [header_score(row) for row in head]
     header_index = max(range(len(scores)), key=lambda i: scores[i], default=0)
-    body = _polars_csv(text, separator, header_index, file_name)
+    encoded = text.encode("utf-8")
+    del text  # polars reads the bytes: the decoded copy would only double the file in memory
+    body = _polars_csv(encoded, separator, header_index, file_name)
+    del encoded
     if body.height * body.width > MAX_CELLS:
         raise ReadError(f"{file_name}：表格过大（{body.height}行 × {body.width}列，超过{MAX_CELLS:,}个单元格的上限），请分成几个文件上传")
     if header_index:
@@ -99,7 +103,7 @@ def _read_csv(data: bytes, file_name: str) -> pl.DataFrame:
 def _csv_head(text: str, separator: str, file_name: str) -> list[list[str]]:
     """The first rows, where the header is looked for."""
     head: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    reader = csv.reader(_lines(text), delimiter=separator)
     try:
         for row in reader:
             if len(row) > MAX_COLUMNS:
@@ -115,10 +119,22 @@ def _csv_head(text: str, separator: str, file_name: str) -> list[list[str]]:
     return head
 
 
-def _polars_csv(text: str, separator: str, skip: int, file_name: str) -> pl.DataFrame:
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines one by one, as far as a reader asks: io.StringIO would first copy the
+    whole text (at four bytes a character), for the few rows the header search reads."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _polars_csv(encoded: bytes, separator: str, skip: int, file_name: str) -> pl.DataFrame:
+    """The UTF-8 text (bytes) read by polars; the slow readers below only explain an error."""
     def read(truncate: bool) -> pl.DataFrame:
         return pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(encoded),
             has_header=False,
             infer_schema=False,
             separator=separator,
@@ -132,14 +148,14 @@ def _polars_csv(text: str, separator: str, skip: int, file_name: str) -> pl.Data
         except pl.exceptions.ComputeError as error:
             if "more fields" not in str(error):
                 raise
-            _check_ragged_rows(text, separator, skip, file_name)
+            _check_ragged_rows(encoded.decode("utf-8"), separator, skip, file_name)
             return read(truncate=True)  # the extra fields were all empty
     except ReadError:
         raise
     except pl.exceptions.NoDataError as error:
         raise ReadError(f"{file_name}：文件中没有数据") from error
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as error:
-        line = _bad_quote_line(text, separator)
+        line = _bad_quote_line(encoded.decode("utf-8"), separator)
         where = f"第{line}行起的" if line else ""
         raise ReadError(f"{file_name}：CSV格式错误，{where}英文双引号不配对，无法读取；请检查该行，{_SAVE_AS_XLSX}") from error
 
@@ -336,16 +352,21 @@ def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> She
         while name in columns:
             name += "_"
         columns.append(name)
-    data = raw.slice(best + 1).rename(dict(zip(raw.columns, columns, strict=False)))
-    data = data.with_columns(
-        [pl.col(c).str.strip_chars().replace("", None) for c in columns]
-    ).with_columns(pl.int_range(best + 2, best + 2 + data.height, dtype=pl.Int64).alias(ROW))
     # Rows with nothing in them, and a repeated header row (page breaks), are not data.
     any_value = pl.any_horizontal([pl.col(c).is_not_null() for c in columns])
     repeated_header = pl.all_horizontal(
         [pl.col(c).eq_missing(normalize_header(h) or None) for c, h in zip(columns, header_cells, strict=False)]
     )
-    data = data.filter(any_value & ~repeated_header)
+    # One lazy query: cleaned and filtered in one pass, not a copy of the sheet per step.
+    data = (
+        raw.lazy()
+        .slice(best + 1)
+        .rename(dict(zip(raw.columns, columns, strict=False)))
+        .with_columns([pl.col(c).str.strip_chars().replace("", None) for c in columns])
+        .with_columns(pl.int_range(best + 2, best + 2 + pl.len(), dtype=pl.Int64).alias(ROW))
+        .filter(any_value & ~repeated_header)
+        .collect()
+    )
     if data.is_empty():
         raise SheetError(where, f"只有表头（第{best + 1}行），没有数据行")
     return Sheet(

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 import xlsxwriter
 
 from etl.importer import InputFile, LoadOptions, import_files
-from ledger.status import status_counts, task_list
+from ledger.access import system_user
+from ledger.queries import status_counts, task_list
 
 ROOT = Path(__file__).resolve().parent.parent
 MEETING = LoadOptions(source_kind="常务会议", source_title="区政府第12次常务会议", source_date=date(2026, 9, 28),
@@ -65,7 +67,13 @@ def test_basic_csv_creates_tasks_with_canonical_units_and_working_day_deadline(l
     assert tasks["3"]["status"] == "long_term"
     codes = sorted(t["code"] for t in tasks.values())
     assert codes == ["DB202600001", "DB202600002", "DB202600003", "DB202600004"]
-    assert scalar(ledger, "SELECT count(*) FROM audit_log WHERE action = 'create' AND entity = 'task'") == 4
+    # A batch's creations are recorded once: the batch with its audit entry and the file's
+    # own bytes, and on each task it created, tasks.created_batch.
+    assert scalar(ledger, "SELECT count(*) FROM tasks WHERE created_batch = ?", [result.batch_id]) == 4
+    assert scalar(ledger, "SELECT count(*) FROM audit_log WHERE action = 'import' AND entity_id = ?",
+                  [result.batch_id]) == 1
+    kept = scalar(ledger, "SELECT content_zlib FROM import_files WHERE batch_id = ?", [result.batch_id])
+    assert zlib.decompress(kept) == csv_bytes(BASIC)
 
 
 def test_status_around_the_adjusted_working_saturday(ledger):
@@ -80,7 +88,7 @@ def test_status_around_the_adjusted_working_saturday(ledger):
     assert status_of_item_1(date(2026, 10, 11)) == ("overdue", 0)   # Sunday: overdue, no working day lost yet
     assert status_of_item_1(date(2026, 10, 13)) == ("overdue", 2)
     # Before the meeting the task did not exist.
-    assert sum(status_counts(ledger, date(2026, 9, 27)).values()) == 0
+    assert sum(status_counts(ledger, system_user(), date(2026, 9, 27)).values()) == 0
 
 
 def test_gbk_csv_with_several_meetings_and_blank_carried_cells(ledger):
@@ -505,8 +513,10 @@ def test_codes_continue_and_every_new_task_is_audited_across_files_and_imports(l
     assert second.new_units == ["区城市管理局"]
     codes = ledger.execute("SELECT code FROM tasks ORDER BY task_id").fetchall()
     assert [c for (c,) in codes] == [f"DB2026{n:05d}" for n in range(1, 8)] + ["ZD-001"]
+    # Every new task names the batch that created it, and each batch is in the audit log.
     created = ledger.execute(
-        "SELECT entity_id, after FROM audit_log WHERE action = 'create' AND entity = 'task' ORDER BY audit_id"
+        "SELECT t.code, t.content FROM tasks t JOIN audit_log a ON a.action = 'import' AND a.entity = 'batch' "
+        "AND a.entity_id = t.created_batch ORDER BY t.task_id"
     ).fetchall()
     assert len(created) == 8 and ("ZD-001", "完成城区绿化") in created
     units = ledger.execute(
@@ -580,3 +590,85 @@ def test_a_list_whose_every_row_names_its_units_in_the_text(ledger):
         "2": ("加快重点项目建设", ["区发展和改革局"], ["区财政局"]),
     }
     assert ledger.execute("SELECT item, open_unit_list FROM tasks ORDER BY item").fetchall() == [("1", True), ("2", False)]
+
+
+AUDIT_LIST = [
+    "序号,问题类型,问题,整改措施,责任单位,整改时限",
+    "1,财政管理,专项资金未及时拨付,建立资金拨付台账，按月对账,区财政局,年底前",
+    "2,工程管理,项目未批先建,补办审批手续,区住建局,2026年12月31日前",
+]
+AUDIT_SOURCE = LoadOptions(source_kind="审计整改", source_title="2026年区级预算执行审计", source_date=date(2026, 9, 28),
+                           today=date(2026, 10, 9))
+
+
+def test_reimporting_a_changed_rectification_list_audits_every_changed_field(ledger):
+    assert load(ledger, "审计整改v1.csv", csv_bytes(AUDIT_LIST), options=AUDIT_SOURCE).committed
+    v2 = AUDIT_LIST[:2] + ["2,工程管理,项目未批先建,补办审批手续并追责,区住建局,2026年11月30日前"]
+    result = load(ledger, "审计整改v2.csv", csv_bytes(v2), options=AUDIT_SOURCE)
+    assert result.committed, result.files[0].errors
+    assert (result.files[0].tasks_created, result.files[0].tasks_updated) == (0, 1)
+    changes = ledger.execute(
+        "SELECT entity_id, field, before, after FROM audit_log WHERE action = 'update' ORDER BY field"
+    ).fetchall()
+    assert changes == [
+        ("DB202600002", "deadline", "2026-12-31", "2026-11-30"),
+        ("DB202600002", "deadline_text", "2026年12月31日前", "2026年11月30日前"),
+        ("DB202600002", "measures", "补办审批手续", "补办审批手续并追责"),
+    ]
+    assert ledger.execute("SELECT measures FROM rectifications ORDER BY task_id").fetchall() == [
+        ("建立资金拨付台账，按月对账",), ("补办审批手续并追责",)]
+    # A measure alone changed is an update too.
+    v3 = AUDIT_LIST[:1] + ["1,财政管理,专项资金未及时拨付,建立资金拨付台账,区财政局,年底前", v2[2]]
+    again = load(ledger, "审计整改v3.csv", csv_bytes(v3), options=AUDIT_SOURCE)
+    assert again.committed and (again.files[0].tasks_created, again.files[0].tasks_updated) == (0, 1)
+    assert scalar(ledger, "SELECT count(*) FROM audit_log WHERE action = 'update' AND field = 'measures'") == 2
+
+
+def test_the_import_history_gives_back_each_file_as_imported(ledger):
+    from ledger import history
+    from ledger.access import User
+
+    gbk = csv_bytes(BASIC, "gbk")
+    result = load(ledger, "会议/第12次.csv", gbk)
+    assert result.committed
+    office = User(username="ducha", role="office")
+    assert history.imported_files(ledger, office, result.batch_id) == [("第12次.csv", "", gbk)]
+    with pytest.raises(PermissionError):
+        history.imported_files(ledger, User(username="u1", role="unit", unit_id=1), result.batch_id)
+
+
+def test_a_key_broken_across_files_rolls_the_whole_import_back_with_a_named_error(ledger):
+    from ledger.integrity import IntegrityError
+
+    # Two files of one import give the same source's 序号 1 and 2: each file alone is valid.
+    files = [InputFile("甲.csv", csv_bytes(BASIC)), InputFile("乙.csv", csv_bytes(AUDIT_LIST))]
+    with pytest.raises(IntegrityError) as raised:
+        import_files(ledger, files, MEETING)
+    assert "tasks" in str(raised.value) and "source_id" in str(raised.value)
+    for table in ("tasks", "task_units", "sources", "import_batches", "import_files", "audit_log"):
+        assert scalar(ledger, f"SELECT count(*) FROM {table}") == 0, table
+
+
+def test_every_import_field_is_staged_stored_and_read_back_for_comparison(ledger):
+    """ledger/task_fields.py drives the import: a field added there must be staged by the
+    validation, and an updatable one read back from the ledger (tasks_before) to be compared
+    and audited; one read from its own column needs its header names in etl/headers.py."""
+    import polars as pl
+
+    from etl import sql as import_sql
+    from etl.headers import HEADER_NAMES
+    from etl.importer import RESOLVED_IN_WRITE, STAGED_TASKS
+    from ledger import task_fields
+
+    assert {f.name for f in task_fields.FIELDS} <= set(STAGED_TASKS) | set(RESOLVED_IN_WRITE)
+    assert load(ledger, "审计整改.csv", csv_bytes(AUDIT_LIST), options=AUDIT_SOURCE).committed
+    ledger.register("matched_tasks", pl.DataFrame({"task_id": [1, 2]}, schema={"task_id": pl.Int32}))
+    try:
+        before = import_sql.frame(ledger, "tasks_before")
+    finally:
+        ledger.unregister("matched_tasks")
+    assert {f.name for f in task_fields.UPDATABLE} <= set(before.columns)
+    assert before.sort("task_id")["measures"].to_list() == ["建立资金拨付台账，按月对账", "补办审批手续"]
+    written = ("code", "item", "category", "content", "leader", "lead_units", "co_units", "measures")
+    assert all(HEADER_NAMES.get(name) for name in written)
+    assert task_fields.LABELS["measures"] == "整改措施"

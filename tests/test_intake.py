@@ -16,7 +16,7 @@ from etl import intake
 from etl.importer import InputFile, LoadOptions, import_files
 from etl.intake import DEFAULT_MAX_UPLOAD_MB, MAX_CELL_CHARS, check_upload
 from etl.reader import ReadError, read_file
-from ledger.status import task_list
+from ledger.queries import task_list
 
 LIMIT = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
 MEETING = LoadOptions(source_kind="常务会议", source_title="区政府第12次常务会议", source_date=date(2026, 9, 28),

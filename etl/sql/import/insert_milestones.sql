@@ -1,0 +1,2 @@
+INSERT INTO milestones (task_id, seq, text, deadline)
+SELECT task_id, seq, text, deadline FROM milestone_rows

@@ -1,0 +1,1 @@
+SELECT kind, title, date FROM sources

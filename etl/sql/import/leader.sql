@@ -1,0 +1,1 @@
+SELECT title, rank FROM leaders WHERE name = $name

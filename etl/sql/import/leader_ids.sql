@@ -1,0 +1,1 @@
+SELECT name, leader_id FROM leaders

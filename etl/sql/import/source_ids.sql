@@ -1,0 +1,1 @@
+SELECT kind, title, source_id FROM sources

@@ -1,0 +1,1 @@
+SELECT unit_id, kind, leader_id FROM units WHERE name = $name

@@ -1,0 +1,1 @@
+SELECT name, unit_id FROM units

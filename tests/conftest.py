@@ -7,21 +7,21 @@ import pytest
 from ledger.db import open_ledger
 
 
+def pytest_addoption(parser):
+    """Options of tests/test_fuzz_import.py and tests/test_browser.py."""
+    parser.addoption("--fuzz-seed", type=int, default=None, help="replay the fuzz run of this seed")
+    parser.addoption("--fuzz-files", type=int, default=None, help="files per fuzz run (default 1000)")
+    parser.addoption("--update-screenshots", action="store_true", default=False,
+                     help="copy the browser test's screenshots to docs/screenshots/")
+
+
 @pytest.fixture(autouse=True)
 def dashboard_past_its_first_run(monkeypatch):
-    """AppTest starts every run as a new process would: Streamlit sees the pages/ folder and
-    runs a switched-to page on its own, until dashboard.py's st.navigation turns that off;
-    ui.state then reruns through dashboard.py, and a button click of that run is lost. A real
-    server turns the mode off once for good. Tests run as the server does after its first run."""
-    from streamlit.runtime.pages_manager import PagesManager
+    """AppTest starts every run as a new process would; tests run as the server does after
+    dashboard.py's first run (ui/pages_folder.py says why)."""
+    from ui.pages_folder import as_after_first_run
 
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    as_after_first_run(monkeypatch)
 
 
 @pytest.fixture
@@ -113,11 +113,25 @@ def signed_in_app(username: str, timeout: float = 30):
     """The dashboard through AppTest with `username` signed in (as the login form leaves it)."""
     from streamlit.testing.v1 import AppTest
 
-    from ui.auth import USER_KEY
+    from ui.auth import EPOCH_KEY, USER_KEY
 
     at = AppTest.from_file(DASHBOARD, default_timeout=timeout)
     at.session_state[USER_KEY] = username
+    at.session_state[EPOCH_KEY] = session_epoch(username)   # as sign-in records it (issue 12)
     return at
+
+
+def session_epoch(username: str) -> int | None:
+    """The account's session epoch in the ledger the dashboard opens ($LEDGER_DB)."""
+    from ledger import accounts
+    from ledger.db import LedgerMissing, ledger_reader
+
+    try:
+        with ledger_reader() as con:
+            found = accounts.account_session(con, username)
+    except LedgerMissing:
+        return 0   # the dashboard creates the ledger on its first run: a new account's epoch
+    return found[1] if found else None
 
 
 def build_dashboard_ledger(path):

@@ -1,12 +1,12 @@
-"""10,000 generated files through the real importer against a real DuckDB ledger file.
+"""Generated files through the real importer against a real DuckDB ledger file.
 
-Files are generated deterministically (a seeded random.Random, not hypothesis, for speed)
-from the shapes offices really send (meeting lists in UTF-8, GBK and UTF-16, an XLSX with
-title rows and merged cells, progress, directive, unit and leader lists) and then mutated:
-bytes flipped, files cut short, junk and binary headers, columns dropped, duplicated and
-shuffled, header-only files, bad dates and deadlines, empty cells, formula-like text,
-enormous cells, thousands of columns, unbalanced quotes, mixed encodings, damaged XML inside
-a whole workbook, cells placed far away.
+Files are generated from a seeded random.Random (not hypothesis, for speed) from the shapes
+offices really send (meeting lists in UTF-8, GBK and UTF-16, an XLSX with title rows and
+merged cells, progress, directive, unit and leader lists) and then mutated: bytes flipped,
+files cut short, junk and binary headers, columns dropped, duplicated and shuffled,
+header-only files, bad dates and deadlines, empty cells, formula-like text, enormous cells,
+thousands of columns, unbalanced quotes, mixed encodings, damaged XML inside a whole
+workbook, cells placed far away.
 
 Every file must come back as a clean result: accepted (committed, no errors), rejected
 (not committed, every error with a message), or already imported. Anything the importer
@@ -15,17 +15,19 @@ as it was:
 
 * after every file: no byte of the ledger file or its WAL changed (any commit changes them)
   and the connection holds no open transaction;
+* after every accepted file: every declared integrity rule holds (ledger.integrity);
 * after every accepted file, every 25th file and at the end of each segment: every table's
   row count and order-independent content hash (``count(*), bit_xor(hash(t))``) equal to
   the snapshot taken after the last accepted file. A difference names the files since the
   last full check.
 
-Each segment of 1,000 files runs on a fresh ledger, so that accepted files do not grow it
-(the importer's fixed cost per file grows with the ledger's units). Failures are grouped by
-kind; the first three files of each kind are written to test-artifacts/fuzz/ with the
-traceback, to be reproduced with
-``import_files(open_ledger(path), [InputFile.from_path(file)], FUZZ_OPTIONS)``.
-FUZZ_FILES=500 runs a shorter fuzz.
+A run draws 1,000 files from a seed that changes per run and is printed first; a failure
+names it. ``--fuzz-seed N`` (or FUZZ_SEED) replays a run, ``--fuzz-files 10000`` (or
+FUZZ_FILES) runs a longer one. Each segment of 1,000 files runs on a fresh ledger, so that
+accepted files do not grow it (the importer's fixed cost per file grows with the ledger's
+units). Failures are grouped by kind; the first three files of each kind are written to
+test-artifacts/fuzz/ (ignored by git) with the reason. A file worth keeping goes to
+tests/fixtures/fuzz/: every file there is replayed on every run, with the same checks.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import csv
 import io
 import os
 import random
+import shutil
 import time
 import traceback
 import zipfile
@@ -47,12 +50,13 @@ import xlsxwriter
 
 from etl.importer import ImportResult, InputFile, LoadOptions, import_files
 from etl.units import DEFAULT_CATALOG_FILE, Catalog
+from ledger import integrity
 from ledger.db import open_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "fuzz"
-SEED = 20261009
-FILES = int(os.environ.get("FUZZ_FILES", "10000"))
+FIXTURES = ROOT / "tests" / "fixtures" / "fuzz"
+DEFAULT_FILES = 1000
 FULL_CHECK_EVERY = 25
 SEGMENT = 1000
 MAX_FAILURES = 2000
@@ -394,19 +398,10 @@ def rolled_back_an_open_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def _save(index: int, name: str, data: bytes, reason: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = f"{SEED}-{index:05d}"
-    path = ARTIFACTS / f"{stem}-file{Path(name).suffix or '.bin'}"
-    path.write_bytes(data)
-    (ARTIFACTS / f"{stem}-reason.txt").write_text(f"file name: {name}\nseed {SEED}, file {index}\n\n{reason}\n", encoding="utf-8")
-    return path
-
-
 def _signature(error: BaseException) -> str:
     """What kind of failure: the exception and the project line that raised it."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "/etl/" in f.filename] or \
-        traceback.extract_tb(error.__traceback__)
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "/etl/" in f.filename or "/ledger/" in f.filename] \
+        or traceback.extract_tb(error.__traceback__)
     where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
     return f"{type(error).__name__} at {where}: {str(error).splitlines()[0][:160] if str(error) else ''}"
 
@@ -445,6 +440,90 @@ def _csv_bytes_plain(t: Table) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def seeded_ledger(path: Path) -> Path:
+    """A ledger at path with leaders, units and one meeting's tasks, closed again."""
+    con = open_ledger(path)
+    try:
+        _seed_ledger(con, _templates())
+    finally:
+        con.close()
+    return path
+
+
+@dataclass
+class Failure:
+    index: int
+    name: str
+    data: bytes
+    kind: str
+    detail: str
+
+
+class FuzzLedger:
+    """A ledger file that files are fed to, one import each, checking after every file that a
+    rejected file left no trace and an accepted one left the declared integrity whole."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.con = open_ledger(path)
+        self.tables = _tables(self.con)
+        self.accepted: list[bytes] = []
+        self._settle()
+
+    def _settle(self) -> None:
+        """The ledger as it is now is the reference for the files that follow."""
+        self.baseline, self.state = snapshot(self.con, self.tables), file_state(self.path)
+        self.unchecked: list[tuple[int, str, bytes]] = []   # rejected since the last full check
+
+    def feed(self, index: int, name: str, data: bytes) -> tuple[str, list[Failure]]:
+        """Imports one file; its outcome (accepted, rejected, already imported) and failures."""
+        failures = []
+
+        def fail(kind: str, detail: str = "") -> None:
+            failures.append(Failure(index, name, data, kind, detail))
+
+        try:
+            result = import_files(self.con, [InputFile(name, data)], FUZZ_OPTIONS)
+        except Exception as error:
+            fail(_signature(error), traceback.format_exc())
+            result = None
+        if result is not None and (problem := _clean(result)):
+            fail(*problem)
+        if rolled_back_an_open_transaction(self.con):
+            fail("the import left a transaction open")
+        if result is not None and result.committed:
+            self.accepted.append(data)
+            broken = integrity.violations(self.con)
+            if broken:
+                fail(f"an accepted file broke the ledger's integrity ({broken[0].check.name})",
+                     "\n".join(v.message for v in broken))
+            self._settle()
+            return "accepted", failures
+        self.unchecked.append((index, name, data))
+        if file_state(self.path) != self.state:
+            fail("the ledger file changed although nothing was committed")
+            self._settle()
+        return ("already imported" if result and result.files[0].already_imported else "rejected"), failures
+
+    def full_check(self) -> list[Failure]:
+        """Every table's content against the reference: a difference names every file since the last check."""
+        now = snapshot(self.con, self.tables)
+        failures = []
+        if now != self.baseline and self.unchecked:
+            changed = sorted(t for t in now if now[t] != self.baseline.get(t))
+            span = f"within files {self.unchecked[0][0]}..{self.unchecked[-1][0]}"
+            failures = [Failure(i, n, d, f"the ledger changed without a commit (tables {changed})", span)
+                        for i, n, d in self.unchecked]
+        self.baseline, self.unchecked = now, []
+        return failures
+
+    def close(self) -> None:
+        self.con.close()
+
+
+# ------------------------------------------------------------------------------------ the runs
+
+
 @pytest.fixture
 def catalog_parsed_once(monkeypatch):
     """The importer parses data/unit_catalog.csv on every import: 2-5 ms, more than reading a
@@ -459,68 +538,107 @@ def catalog_parsed_once(monkeypatch):
     monkeypatch.setattr(Catalog, "load", classmethod(load))
 
 
-def test_generated_files_never_break_the_importer_or_change_the_ledger_when_rejected(tmp_path, catalog_parsed_once):
+@pytest.fixture
+def fuzz_plan(request, capsys, record_property) -> tuple[int, int]:
+    """(seed, files): --fuzz-seed / FUZZ_SEED to replay a run, else a fresh seed per run;
+    --fuzz-files / FUZZ_FILES, else DEFAULT_FILES. Printed before the run, so a run that hangs
+    or dies still names its seed."""
+    option = request.config.getoption("fuzz_seed", None)
+    seed = option if option is not None else os.environ.get("FUZZ_SEED")
+    seed = int(seed) if seed not in (None, "") else random.SystemRandom().randrange(1, 2**31)
+    files = request.config.getoption("fuzz_files", None) or int(os.environ.get("FUZZ_FILES", DEFAULT_FILES))
+    record_property("fuzz_seed", seed)
+    with capsys.disabled():
+        print(f"\nfuzz: seed {seed}, {files} files (replay: pytest {Path(__file__).relative_to(ROOT)} "
+              f"--fuzz-seed {seed} --fuzz-files {files})")
+    return seed, files
+
+
+def _save(seed: int, failure: Failure) -> Path:
+    """The failing file and why, under test-artifacts/fuzz/ (ignored by git)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = f"seed{seed}-file{failure.index:05d}"
+    path = ARTIFACTS / f"{stem}{Path(failure.name).suffix or '.bin'}"
+    path.write_bytes(failure.data)
+    (ARTIFACTS / f"{stem}.md").write_text(
+        f"file name: {failure.name}\nseed {seed}, file {failure.index}\n\n{failure.kind}\n\n{failure.detail}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_generated_files_never_break_the_importer_or_change_the_ledger_when_rejected(
+    tmp_path, catalog_parsed_once, fuzz_plan
+):
+    seed, files = fuzz_plan
     templates = _templates()
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     failures: dict[str, list[int]] = {}   # kind of failure -> files
     outcomes = {"accepted": 0, "rejected": 0, "already imported": 0}
     started = time.perf_counter()
 
-    def fail(index: int, name: str, data: bytes, signature: str, detail: str) -> None:
-        seen = failures.setdefault(signature, [])
-        if len(seen) < 3:
-            _save(index, name, data, detail)
-        seen.append(index)
+    def record(found: list[Failure]) -> None:
+        for failure in found:
+            seen = failures.setdefault(failure.kind, [])
+            if len(seen) < 3:
+                _save(seed, failure)
+            seen.append(failure.index)
 
     index = 0
-    while index < FILES and sum(len(v) for v in failures.values()) <= MAX_FAILURES:
+    while index < files and sum(len(v) for v in failures.values()) <= MAX_FAILURES:
         # A fresh ledger every SEGMENT files: accepted files add units and tasks, and the
         # importer's fixed cost grows with the ledger.
-        path = tmp_path / f"ledger-{index // SEGMENT}.duckdb"
-        con = open_ledger(path)
-        _seed_ledger(con, templates)
-        tables = _tables(con)
-        baseline, state = snapshot(con, tables), file_state(path)
-        accepted: list[bytes] = []
-        since_check: list[tuple[int, str, bytes]] = []
-        for index in range(index, min(index + SEGMENT, FILES)):  # noqa: B020 - carries on where the last one stopped
-            name, data = generate(rng, templates, accepted)
-            try:
-                result = import_files(con, [InputFile(name, data)], FUZZ_OPTIONS)
-            except Exception as error:
-                fail(index, name, data, _signature(error), traceback.format_exc())
-                result = None
-            if result is not None and (problem := _clean(result)):
-                fail(index, name, data, *problem)
-            if rolled_back_an_open_transaction(con):
-                fail(index, name, data, "the import left a transaction open", "")
-            if result is not None and result.committed:
-                outcomes["accepted"] += 1
-                accepted.append(data)
-                baseline, state, since_check = snapshot(con, tables), file_state(path), []
-                continue
-            outcomes["already imported" if result and result.files[0].already_imported else "rejected"] += 1
-            since_check.append((index, name, data))
-            last_of_segment = index % SEGMENT == SEGMENT - 1 or index == FILES - 1
-            if file_state(path) != state:
-                fail(index, name, data, "the ledger file changed although nothing was committed", "")
-                baseline, state, since_check = snapshot(con, tables), file_state(path), []
-            elif index % FULL_CHECK_EVERY == 0 or last_of_segment:
-                now = snapshot(con, tables)
-                if now != baseline:
-                    changed = sorted(t for t in now if now[t] != baseline.get(t))
-                    for i, n, d in since_check:
-                        fail(i, n, d, f"the ledger changed without a commit (tables {changed})",
-                             f"within files {since_check[0][0]}..{index}")
-                    baseline = now
-                since_check = []
-        con.close()
+        ledger = FuzzLedger(seeded_ledger(tmp_path / f"ledger-{index // SEGMENT}.duckdb"))
+        for index in range(index, min(index + SEGMENT, files)):  # noqa: B020 - carries on where the last one stopped
+            name, data = generate(rng, templates, ledger.accepted)
+            outcome, found = ledger.feed(index, name, data)
+            outcomes[outcome] += 1
+            record(found)
+            if outcome != "accepted" and (index % FULL_CHECK_EVERY == 0 or index % SEGMENT == SEGMENT - 1
+                                          or index == files - 1):
+                record(ledger.full_check())
+        ledger.close()
         index += 1
     elapsed = time.perf_counter() - started
-    summary = "\n".join(f"  {len(files)} files, e.g. file {files[0]} (test-artifacts/fuzz/{SEED}-{files[0]:05d}-*): {kind}"
-                        for kind, files in sorted(failures.items(), key=lambda item: -len(item[1])))
-    assert not failures, f"after {index} files ({outcomes}), failures by kind:\n{summary}"
-    assert index == FILES
+    summary = "\n".join(
+        f"  {len(seen)} files, e.g. file {seen[0]} (test-artifacts/fuzz/seed{seed}-file{seen[0]:05d}.*): {kind}"
+        for kind, seen in sorted(failures.items(), key=lambda item: -len(item[1]))
+    )
+    replay = f"replay with --fuzz-seed {seed} --fuzz-files {files}; keep a file in {FIXTURES.relative_to(ROOT)}/"
+    assert not failures, f"seed {seed}: after {index} files ({outcomes}), failures by kind ({replay}):\n{summary}"
+    assert index == files
     # Some files must get through, most must not; otherwise the generator tests nothing.
-    assert outcomes["accepted"] >= 20 and outcomes["rejected"] >= FILES // 2, outcomes
-    print(f"fuzz: {FILES} files in {elapsed:.0f}s: {outcomes}")
+    assert outcomes["accepted"] >= files // 500 and outcomes["rejected"] >= files // 2, (seed, outcomes)
+    print(f"fuzz: seed {seed}, {files} files in {elapsed:.0f}s: {outcomes}")
+
+
+def kept_files() -> list[Path]:
+    return sorted(p for p in FIXTURES.iterdir() if p.is_file() and p.suffix != ".md")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    return seeded_ledger(tmp_path_factory.mktemp("fuzz-fixtures") / "seeded.duckdb")
+
+
+@pytest.mark.parametrize("kept", kept_files(), ids=lambda path: path.name)
+def test_kept_fuzz_files_are_handled_cleanly(kept, seeded, tmp_path, catalog_parsed_once):
+    """Every file under tests/fixtures/fuzz/ (shapes that broke the importer once, and files a
+    failed fuzz run wrote to test-artifacts/fuzz/ and someone kept), with the fuzz run's checks."""
+    path = tmp_path / "ledger.duckdb"
+    shutil.copyfile(seeded, path)
+    ledger = FuzzLedger(path)
+    try:
+        outcome, failures = ledger.feed(0, kept.name, kept.read_bytes())
+        failures += ledger.full_check()
+        if outcome == "accepted":   # and a second time: already imported, nothing changes
+            again, more = ledger.feed(1, kept.name, kept.read_bytes())
+            failures += more + ledger.full_check()
+            assert again == "already imported"
+    finally:
+        ledger.close()
+    assert not failures, "\n".join(f"{f.kind}\n{f.detail}" for f in failures)
+
+
+def test_the_kept_fuzz_files_are_there():
+    assert len(kept_files()) >= 8, f"{FIXTURES} lost its files"

@@ -45,21 +45,21 @@ def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 
 class Holder:
     """A separate process holding the ledger as "reader", "writer", or "raw" (a plain DuckDB
-    read-write connection, outside the ledger lock) for `seconds`, or until released."""
+    read-write connection, outside the ledger lock) until released. It prints "held" once it
+    holds, and "releasing" just before it lets go: a waiter that finds "releasing" already
+    written when it gets in got in after the holder let go."""
 
-    def __init__(self, db: Path, mode: str, seconds: float | None = None):
+    def __init__(self, db: Path, mode: str):
         code = f"""
-import select, sys, time
+import select, sys
 import duckdb
 from ledger.db import ledger_reader, ledger_writer
-mode, path, seconds = {mode!r}, {str(db)!r}, {seconds!r}
+mode, path = {mode!r}, {str(db)!r}
 
 def hold():
     print("held", flush=True)
-    if seconds is None:
-        select.select([sys.stdin], [], [], 60)  # until released (or the test is gone)
-    else:
-        time.sleep(seconds)
+    select.select([sys.stdin], [], [], 60)  # until released (or the test is gone)
+    print("releasing", flush=True)
 
 if mode == "raw":
     con = duckdb.connect(path)
@@ -76,12 +76,18 @@ else:
         if line.strip() != "held":
             self.process.kill()
             raise AssertionError(f"holder did not start: {line!r} {self.process.stderr.read()}")
-        self.since = time.monotonic()
 
-    def release(self) -> None:
+    def released_already(self) -> bool:
+        """Whether the holder had said "releasing" by now (not waiting for it to say so)."""
+        return read_line(self.process.stdout, 0).strip() == "releasing"
+
+    def release(self, *_) -> None:
         if self.process.poll() is None:
-            self.process.stdin.write("\n")
-            self.process.stdin.flush()
+            try:
+                self.process.stdin.write("\n")
+                self.process.stdin.flush()
+            except BrokenPipeError:  # it was on its way out already
+                pass
 
     def __enter__(self) -> Holder:
         return self
@@ -108,19 +114,35 @@ def start_cli(*args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-def hold_in_thread(db: Path, mode: str, seconds: float) -> tuple[threading.Thread, threading.Event]:
-    entered = threading.Event()
+class Events:
+    """What happened, in order, across threads."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, what: str) -> None:
+        with self._lock:
+            self.seen.append(what)
+
+
+def hold_in_thread(db: Path, mode: str, events: Events) -> tuple[threading.Thread, threading.Event]:
+    """A thread holding the ledger as reader or writer until the returned event is set. It logs
+    "<mode> in" once it holds and "<mode> out" before it lets go."""
+    entered, release = threading.Event(), threading.Event()
 
     def run():
         with (ledger_reader if mode == "reader" else ledger_writer)(db) as con:
             con.execute("SELECT 1").fetchone()
+            events(f"{mode} in")
             entered.set()
-            time.sleep(seconds)
+            release.wait(30)   # only stops a test that hangs
+            events(f"{mode} out")
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     assert entered.wait(10)
-    return thread, entered
+    return thread, release
 
 
 # ---------------------------------------------------------------------------------------- threads
@@ -155,85 +177,114 @@ def test_readers_share_the_ledger(db):
 
 
 def test_reader_waits_for_a_writer_thread_and_sees_its_data(db):
-    entered = threading.Event()
+    """The writer lets go only once the reader has said it waits: the reader got in after."""
+    events, messages = Events(), []
+    entered, release = threading.Event(), threading.Event()
 
     def write():
         with ledger_writer(db) as con:
             con.execute("INSERT OR REPLACE INTO settings VALUES ('probe', 'written')")
+            events("writer in")
             entered.set()
-            time.sleep(0.8)
+            release.wait(30)
+            events("writer out")
+
+    def waiting(message: str) -> None:
+        messages.append(message)
+        events("reader waits")
+        release.set()
 
     writer = threading.Thread(target=write)
     writer.start()
     assert entered.wait(10)
-    messages = []
-    started = time.monotonic()
-    with ledger_reader(db, timeout=10, on_wait=messages.append) as con:
-        waited = time.monotonic() - started
+    with ledger_reader(db, timeout=10, on_wait=waiting) as con:
+        events("reader in")
         value = con.execute("SELECT value FROM settings WHERE key = 'probe'").fetchone()[0]
     writer.join(10)
     assert value == "written"
-    assert waited > 0.4
+    assert events.seen == ["writer in", "reader waits", "writer out", "reader in"]
     assert messages == ["台账正在被其他操作写入，等待中…（最长10秒）"]
 
 
 def test_writer_waits_for_readers_and_writers(db):
-    reader, _ = hold_in_thread(db, "reader", 0.6)
-    messages = []
-    started = time.monotonic()
-    with ledger_writer(db, timeout=10, on_wait=messages.append):
-        assert time.monotonic() - started > 0.3
-    reader.join(10)
-    assert len(messages) == 1 and "等待中" in messages[0]
+    for holder in ("reader", "writer"):
+        events, messages = Events(), []
+        thread, release = hold_in_thread(db, holder, events)
 
-    writer, _ = hold_in_thread(db, "writer", 0.6)
-    started = time.monotonic()
-    with ledger_writer(db, timeout=10):
-        assert time.monotonic() - started > 0.3
-    writer.join(10)
+        def waiting(message: str, release=release, events=events, messages=messages) -> None:
+            messages.append(message)
+            events("writer waits")
+            release.set()
+
+        with ledger_writer(db, timeout=10, on_wait=waiting):
+            events("writer got in")
+        thread.join(10)
+        assert events.seen == [f"{holder} in", "writer waits", f"{holder} out", "writer got in"], holder
+        assert len(messages) == 1 and "等待中" in messages[0]
 
 
 def test_busy_after_the_timeout(db):
-    writer, _ = hold_in_thread(db, "writer", 1.5)
-    messages = []
-    started = time.monotonic()
-    with pytest.raises(LedgerBusy) as caught:
-        with ledger_reader(db, timeout=0.3, on_wait=messages.append):
-            pass
-    assert 0.25 < time.monotonic() - started < 1.2
-    assert str(caught.value) == BUSY_MESSAGE == "台账正忙，请稍后重试"
-    assert len(messages) == 1
-    with pytest.raises(LedgerBusy):
-        with ledger_writer(db, timeout=0.2):
-            pass
-    writer.join(10)
+    """Busy while the writer still holds: the reader gave up on its own timeout, not because
+    the writer let go; it waited at least that long."""
+    events, messages = Events(), []
+    writer, release = hold_in_thread(db, "writer", events)
+    try:
+        started = time.monotonic()
+        with pytest.raises(LedgerBusy) as caught:
+            with ledger_reader(db, timeout=0.3, on_wait=messages.append):
+                pass
+        assert time.monotonic() - started >= 0.3   # a lower bound: waiting, not refusing at once
+        events("reader busy")
+        assert caught.value.waited == 0.3
+        assert str(caught.value) == BUSY_MESSAGE == "台账正忙，请稍后重试"
+        assert len(messages) == 1
+        with pytest.raises(LedgerBusy):
+            with ledger_writer(db, timeout=0.2):
+                pass
+        events("writer busy")
+    finally:
+        release.set()
+        writer.join(10)
+    assert events.seen == ["writer in", "reader busy", "writer busy", "writer out"]
     with ledger_reader(db, timeout=0):  # free again: no wait needed, even with no patience
         pass
 
 
 def test_a_stream_of_readers_does_not_starve_a_writer(db):
-    """Readers overlapping back to back never leave the lock free; the gate lets the writer in."""
+    """Readers overlapping back to back never leave the lock free; the gate lets the writer in
+    while they go on: readers get in before it, and after it, and it gets in well within its
+    patience (else LedgerBusy)."""
     stop = threading.Event()
+    events = Events()
+    reads = threading.Semaphore(0)
 
     def keep_reading():
         while not stop.is_set():
             with ledger_reader(db, timeout=20) as con:
                 con.execute("SELECT count(*) FROM calendar").fetchone()
+                events("read")
+                reads.release()
                 time.sleep(0.02)
 
     readers = [threading.Thread(target=keep_reading) for _ in range(3)]
     for t in readers:
         t.start()
     try:
-        time.sleep(0.2)
-        started = time.monotonic()
-        with ledger_writer(db, timeout=10) as con:
+        for _ in range(10):   # the stream is flowing
+            assert reads.acquire(timeout=20)
+        with ledger_writer(db, timeout=20) as con:
+            events("writer in")
             con.execute("INSERT OR REPLACE INTO settings VALUES ('probe', 'in')")
-        assert time.monotonic() - started < 3
+        # And still flowing after the writer: it did not end for the writer. Permits released
+        # while the writer waited count reads from before it, so count the reads themselves.
+        while events.seen[events.seen.index("writer in") + 1:].count("read") < 10:
+            assert reads.acquire(timeout=20)
     finally:
         stop.set()
         for t in readers:
             t.join(20)
+    at = events.seen.index("writer in")
+    assert events.seen[:at].count("read") >= 10 and events.seen[at + 1:].count("read") >= 10
 
 
 def test_nesting_in_one_thread(db):
@@ -241,11 +292,11 @@ def test_nesting_in_one_thread(db):
         with ledger_reader(db, timeout=0) as inner:  # a nested reader reuses the shared lock
             assert inner.execute("SELECT 1").fetchone() == (1,)
         assert outer.execute("SELECT 1").fetchone() == (1,)
-        started = time.monotonic()
+        messages = []
         with pytest.raises(RuntimeError, match="already holds"):
-            with ledger_writer(db, timeout=5):
+            with ledger_writer(db, timeout=5, on_wait=messages.append):
                 pass
-        assert time.monotonic() - started < 1  # refused at once, not after the timeout
+        assert messages == []  # refused at once: it never waited
 
 
 def test_data_version_moves_after_writes_not_reads(db, tmp_path):
@@ -275,18 +326,18 @@ def test_writer_closes_with_the_log_merged(db):
 
 
 def test_reader_process_blocks_a_writer_until_done(db):
-    with Holder(db, "reader", 1.0) as holder:
+    with Holder(db, "reader") as holder:
         messages = []
-        with ledger_writer(db, timeout=20, on_wait=messages.append):
-            assert time.monotonic() - holder.since > 0.7
+        with ledger_writer(db, timeout=20, on_wait=lambda m: (messages.append(m), holder.release())):
+            assert holder.released_already()
     assert len(messages) == 1
 
 
 def test_writer_process_blocks_readers_until_done(db):
-    with Holder(db, "writer", 1.0) as holder:
+    with Holder(db, "writer") as holder:
         messages = []
-        with ledger_reader(db, timeout=20, on_wait=messages.append):
-            assert time.monotonic() - holder.since > 0.7
+        with ledger_reader(db, timeout=20, on_wait=lambda m: (messages.append(m), holder.release())):
+            assert holder.released_already()
         assert holder.process.wait(10) == 0
     assert messages == ["台账正在被其他操作写入，等待中…（最长20秒）"]
 
@@ -300,9 +351,9 @@ def test_busy_across_processes(db):
 
 def test_duckdb_lock_outside_the_ledger_lock_is_waited_for_too(db):
     """A process holding the file the old way (a long-lived connection) makes us wait, not crash."""
-    with Holder(db, "raw", 0.8) as holder:
-        with ledger_writer(db, timeout=20):
-            assert time.monotonic() - holder.since > 0.5
+    with Holder(db, "raw") as holder:
+        with ledger_writer(db, timeout=20, on_wait=holder.release):
+            assert holder.released_already()
     with Holder(db, "raw"):
         with pytest.raises(LedgerBusy) as caught:
             with ledger_reader(db, timeout=0.3):

@@ -1,33 +1,16 @@
-"""Where tasks come from (督查范围): source kinds in the office's words, and reading a
-source's kind from its title."""
+"""Where tasks come from (督查范围): a source's kind read from what the office writes (its
+word, a synonym, or the source's title)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-# code -> the office's word, as seeded in the source_kinds table.
-KIND_LABELS: dict[str, str] = {
-    "plenary": "全体会议",
-    "executive": "常务会议",
-    "mayor_office": "区长办公会议",
-    "topical": "专题会议",
-    "party_group": "党组会议",
-    "directive": "领导批示",
-    "assigned": "交办事项",
-    "work_report": "政府工作报告",
-    "document": "重要文件",
-    "commitment": "承诺事项",
-    "key_project": "重点项目",
-    "audit": "审计整改",
-    "inspection": "巡视巡察整改",
-    "supervision": "督查发现问题整改",
-    "npc_proposal": "人大建议",
-    "cppcc_motion": "政协提案",
-    "petition": "信访",
-    "other": "其他",
-}
-RECTIFICATION_KINDS = frozenset({"audit", "inspection", "supervision"})
+# The kinds and their words live in ledger.vocabulary, which the source_kinds table is synced
+# from; re-exported for the importer and the upload form.
+from ledger.vocabulary import KIND_LABELS, RECTIFICATION_KINDS
+
+__all__ = ["KIND_LABELS", "RECTIFICATION_KINDS", "kind_code", "kind_from_title", "number_from_title"]
 
 # Other names the office uses for a kind, on the command line or in a 来源类型 column.
 _KIND_SYNONYMS: dict[str, str] = {

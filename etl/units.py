@@ -705,8 +705,11 @@ class Catalog:
         self._table[written] = (prefix, full)
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_CATALOG_FILE) -> Catalog:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+    def load(cls, path: Path | None = None) -> Catalog:
+        # The default is looked up at call time, so the ledger's copy of the catalogue
+        # (ledger.db.refresh_unit_catalog) and the imports always read the same file.
+        path = Path(path or DEFAULT_CATALOG_FILE)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None or not {"full_name", "short_names"} <= set(
                 reader.fieldnames

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLE_LABELS = {"office": "督查室", "leader": "领导", "unit": "单位"}
+from ledger.vocabulary import PERMISSION_LABELS as ACTION_LABELS
+from ledger.vocabulary import ROLE_LABELS
 
 # action -> roles allowed. A unit's or leader's action on a task also needs the task in scope.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -23,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "close_task": frozenset({"office"}),          # 销号 / 撤销 / reopen
     "verify": frozenset({"office"}),              # 核查 a completion claim
     "decide_extension": frozenset({"office"}),    # approve or reject 延期
+    "chase": frozenset({"office"}),               # 催办, 通报, 约谈 (ledger/supervision.py)
     "manage_users": frozenset({"office"}),
     "read_audit": frozenset({"office"}),
     "read_imports": frozenset({"office"}),        # import history
@@ -30,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "submit_progress": frozenset({"office", "unit"}),
     "claim_done": frozenset({"office", "unit"}),
     "request_extension": frozenset({"office", "unit"}),
+    # Pages (ui/pages.py names the permission that opens each page).
+    "read_tasks": frozenset({"office", "leader", "unit"}),   # 总览, 逾期预警, 整改跟踪, 任务台账 (in scope)
+    "read_rankings": frozenset({"office", "leader"}),        # 领导督办, 单位排名: compare units and leaders
 }
 
 
@@ -83,20 +88,6 @@ def can(user: User, action: str) -> bool:
     return user.role in PERMISSIONS[action]
 
 
-ACTION_LABELS = {
-    "import": "导入台账",
-    "edit_task": "修改督办事项",
-    "close_task": "办结销号或撤销",
-    "verify": "核查",
-    "decide_extension": "审批延期",
-    "manage_users": "管理账号",
-    "read_audit": "查看操作日志",
-    "read_imports": "查看导入记录",
-    "comment": "批示或督办意见",
-    "submit_progress": "报送进展",
-    "claim_done": "申请办结",
-    "request_extension": "申请延期",
-}
 
 
 def require(user: User, action: str) -> None:

@@ -1,11 +1,11 @@
 """The lifecycle actions on a task, checked by role and scope here in the ledger layer.
 
 Every function takes a read-write connection and the acting `User` (ledger/access.py). The role
-check comes first (`require`), then the scope check (the task must be one the user may see,
-ledger/sql/visible_tasks.sql), then the validation of the input and of the task's state. Each
-change runs in one transaction on its own cursor and appends audit entries (actor = the
-username, one entry per field with its before and after values). Nothing here updates or
-deletes an audit entry.
+check comes first (`require`), then the scope check (the task must be one the user may see:
+visible_tasks, migrations/005_shared_relations.sql), then the validation of the input and of
+the task's state. Each change runs in one transaction on its own cursor and appends audit
+entries (actor = the username, one entry per field with its before and after values). Nothing
+here updates or deletes an audit entry.
 
     visible_task      any role, task in scope
     comments          any role, task in scope
@@ -19,12 +19,11 @@ deletes an audit entry.
     pending_requests  claims and extension requests waiting for the office, in scope
     import_as         an import under the user's name (office)
 
-The SQL is in ledger/sql/actions.sql; the new table and columns in migrations/003_actions.sql.
+The SQL is in ledger/sql/actions/, one statement a file; the new table and columns in migrations/003_actions.sql.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -33,16 +32,15 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
-from etl.importer import ImportResult, InputFile, LoadOptions, import_files
-from ledger import sql
+from etl.importer import ImportResult, InputFile, LoadOptions, ReadFiles, import_files
+from ledger import audit, sql
 from ledger.access import AccessDenied, User, require, viewer_params
-from ledger.db import fetch_frame
+from ledger.vocabulary import LIFECYCLE_LABELS
 
 # One message whether the task is outside the user's scope or does not exist at all, so that
 # a unit cannot probe which 督办编号 exist.
 NOT_VISIBLE = "无权查看该督办事项，或该事项不存在。"
 
-LIFECYCLE_LABELS = {"open": "办理中", "closed": "已办结", "cancelled": "已撤销"}
 COMMENT_KINDS = {"leader": "批示", "office": "督办意见"}
 MAX_TEXT = 5000
 
@@ -54,24 +52,14 @@ class ActionError(ValueError):
 
 # --------------------------------------------------------------------------- plumbing
 
-_PARAM = re.compile(r"\$(\w+)")
-
-
-# Actions judge a task by every extension decided so far (approved_extensions.sql as of the
+# Actions judge a task by every extension decided so far (approved_extensions() as of the
 # end of time), not by the dashboard's as-of date.
 _EVERY_DECISION = {"as_of": date.max}
 
 
-def _statement(name: str) -> str:
-    text = sql.statements("actions")[name].replace("{visible_tasks}", sql.query("visible_tasks"))
-    return text.replace("{approved_extensions}", sql.query("approved_extensions"))
-
-
 def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyConnection:
-    """Runs the named statement with the parameters it names (DuckDB refuses extra ones)."""
-    text = _statement(name)
-    used = set(_PARAM.findall(text))
-    return con.execute(text, {k: v for k, v in params.items() if k in used})
+    """Runs ledger/sql/actions/NAME.sql; the runner passes it the parameters it names."""
+    return sql.execute(con, f"actions/{name}", **params)
 
 
 def _one(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict | None:
@@ -103,23 +91,10 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
         cursor.close()
 
 
-def _audit_value(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _audit(con, user: User, action: str, entity: str, entity_id, changes: dict[str, tuple]) -> None:
-    """Appends one audit entry per field that changed: changes maps field -> (before, after)."""
-    fields = [f for f, (before, after) in changes.items() if before != after]
-    _run(con, "audit", {
-        "actor": user.username, "action": action, "entity": entity,
-        "entity_id": str(entity_id), "fields": fields,
-        "befores": [_audit_value(changes[f][0]) for f in fields],
-        "afters": [_audit_value(changes[f][1]) for f in fields],
-    })
+    """Appends one audit entry per field that changed (field -> (before, after)) through the
+    one audit writer, in the action's transaction."""
+    audit.record(con, user.username, audit.changes(action, entity, entity_id, changes))
 
 
 def _created(values: dict) -> dict[str, tuple]:
@@ -211,14 +186,14 @@ def visible_task(con: duckdb.DuckDBPyConnection, user: User, code: str) -> dict:
 def comments(con: duckdb.DuckDBPyConnection, user: User, code: str) -> pl.DataFrame:
     """The 批示 and 督办意见 on a task in the user's scope, oldest first."""
     task = visible_task(con, user, code)
-    return fetch_frame(con, _statement("comments"), {"task_id": task["task_id"]})
+    return sql.frame(con, "actions/comments", task_id=task["task_id"])
 
 
 def pending_requests(con: duckdb.DuckDBPyConnection, user: User) -> pl.DataFrame:
     """Completion claims (request_type 'claim', 申请办结) and extension requests ('extension',
     申请延期) waiting for the office on open tasks: all of them for the office and the
     principal leader, a unit's own, a leader's in scope. Reading only."""
-    return fetch_frame(con, _statement("pending_requests"), viewer_params(user) | _EVERY_DECISION)
+    return sql.frame(con, "actions/pending_requests", **viewer_params(user), **_EVERY_DECISION)
 
 
 # --------------------------------------------------------------------------- 批示 / 督办意见
@@ -455,9 +430,9 @@ def reopen_task(con: duckdb.DuckDBPyConnection, user: User, code: str, reason: s
 
 
 def import_as(con: duckdb.DuckDBPyConnection, user: User, files: list[InputFile], options: LoadOptions | None = None,
-              *, commit: bool = True) -> ImportResult:
+              *, commit: bool = True, parsed: ReadFiles | None = None) -> ImportResult:
     """An import (etl.importer.import_files) recorded under the user's name; office only.
     The caller's options object is left as it was."""
     require(user, "import")
     options = replace(options or LoadOptions(), actor=user.username)
-    return import_files(con, files, options, commit=commit)
+    return import_files(con, files, options, commit=commit, parsed=parsed)

@@ -1,8 +1,11 @@
-"""The one audit writer: every change to the ledger is appended here, and nowhere else.
+"""The one audit writer: every change to the ledger is appended here, and nowhere else
+(ledger/sql/audit/: append_entries.sql for one operation's entries, append.sql for an
+import's frame, append_carried.sql for the later history a restore carries over).
 
 An entry says who (the account's username; pages show the person's name), what action, on
 which entity, and for a changed field its value before and after, encoded one way
-(`encode`). One clock (`now`) stamps every entry of one operation alike. Nothing updates or
+(`encode`). One clock, local wall time to the second (`now`, or the caller's transaction
+start when no time is given), stamps every entry of one operation alike. Nothing updates or
 deletes an entry; the labels that 操作日志 and the timeline show live in ledger.vocabulary.
 """
 
@@ -45,6 +48,18 @@ def encode(value) -> str | None:
     return str(value)
 
 
+def encode_column(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """`encode` over a whole column of dtype, for record_frame: the same text, row by row."""
+    if dtype == pl.Boolean:
+        return pl.when(column).then(pl.lit(YES)).when(~column).then(pl.lit(NO))
+    if dtype == pl.Datetime:
+        return column.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(dtype, pl.List):
+        joined = column.list.eval(pl.element().cast(pl.String)).list.join("、")
+        return pl.when(joined != "").then(joined)
+    return column.cast(pl.String)
+
+
 @dataclass(frozen=True)
 class Entry:
     action: str
@@ -72,14 +87,24 @@ def record(
     batch_id: str | None = None,
     at: datetime | None = None,
 ) -> int:
-    """Appends entries in order, in the caller's transaction; returns how many."""
-    rows = [
-        (i, e.action, e.entity, encode(e.entity_id), e.field, encode(e.before), encode(e.after))
-        for i, e in enumerate(entries)
-    ]
-    if not rows:
+    """Appends entries in order, in the caller's transaction; returns how many. They are
+    stamped `at`, or else with the start of that transaction (the same local wall clock as
+    `now`, read by DuckDB, to the second), so the entries of one operation share one time
+    however many calls write them.
+
+    The entries travel as list parameters, not as a registered frame: DuckDB refuses to
+    register on a connection that still holds a pending result (a fetchone() just before, as
+    account and action code do), while a new statement simply ends that result."""
+    entries = list(entries)
+    if not entries:
         return 0
-    return record_frame(con, actor, pl.DataFrame(rows, schema=ENTRY_SCHEMA, orient="row"), batch_id=batch_id, at=at)
+    sql.execute(
+        con, "audit/append_entries", logged_at=at, actor=actor, batch_id=batch_id,
+        actions=[e.action for e in entries], entities=[e.entity for e in entries],
+        entity_ids=[encode(e.entity_id) for e in entries], fields=[e.field for e in entries],
+        befores=[encode(e.before) for e in entries], afters=[encode(e.after) for e in entries],
+    )
+    return len(entries)
 
 
 def record_one(
@@ -110,3 +135,23 @@ def record_frame(
     finally:
         con.unregister("audit_entries")
     return entries.height
+
+
+CARRIED_FIELD = "carried_entries"   # the `carry` entry's field: its `after` is "<first id>-<last id>"
+
+
+def carry(con: duckdb.DuckDBPyConnection, actor: str, ledger_name: str, carried_from: str, after_id: int) -> int:
+    """A restore's carrying over (ledger.backup): appends every entry of the replaced ledger,
+    attached to `con` as `cur`, whose audit_id is past `after_id` (the backup's last entry), in
+    order and as they were; then one `carry` entry on the ledger saying which ids they got
+    (field carried_entries, before: the replaced file's name, after: "<first>-<last>"), which is
+    how 操作日志 tells them apart. Returns how many were carried."""
+    entries, last_id = sql.one(con, "restore/audit_count")
+    sql.execute(con, "audit/append_carried", after_id=after_id)
+    carried, new_last = sql.one(con, "restore/audit_count")
+    if carried == entries:
+        return 0
+    first = sql.one(con, "restore/first_id_after", after_id=last_id)[0]
+    record_one(con, actor, "carry", "ledger", ledger_name, field=CARRIED_FIELD, before=carried_from,
+               after=f"{first}-{new_last}")
+    return carried - entries

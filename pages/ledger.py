@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from ledger import queries as views
-from ledger.status import STATUS_LABELS
+from ledger.vocabulary import STATUS_LABELS
 from ui import tables, task_actions
 from ui.auth import signed_in_user
 from ui.data import fresh, load

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from ledger import queries as views
-from ledger.status import STATUS_LABELS
+from ledger.vocabulary import DONE_STATUSES, STATUS_LABELS
 from ui import charts, tables
 from ui.data import load
 from ui.palette import FONT_FAMILY, STATUS_COLORS
@@ -30,7 +30,7 @@ before = load(views.status_counts, compare_with, filters)
 
 
 def figures(counts: dict[str, int]) -> dict[str, float | None]:
-    done = counts["done_on_time"] + counts["done_late"]
+    done = sum(counts[status] for status in DONE_STATUSES)
     return {
         "督办事项总数": sum(counts.values()),
         "正常推进": counts["on_track"],

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ledger import queries as views
+from ledger.vocabulary import DONE_STATUSES
 from ui import charts, tables
 from ui.data import load
 from ui.state import current_filters
@@ -25,7 +26,7 @@ if items.is_empty():
     st.info("筛选范围内没有整改事项。整改清单可在“数据导入”页导入（来源类型选择审计整改、巡视巡察整改或督查发现问题整改）。")
     st.stop()
 
-done = items.filter(pl.col("status").is_in(["done_on_time", "done_late"])).height
+done = items.filter(pl.col("status").is_in(list(DONE_STATUSES))).height
 pending = items.filter(pl.col("lookback_pending")).height
 rebounded = items.filter(pl.col("rebounded")).height
 for column, (label, value, help_text) in zip(st.columns(5), [

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ledger.status import STATUS_LABELS
+from ledger.vocabulary import STATUS_LABELS
 from ui.palette import CHART_HEIGHT, FONT_FAMILY, STATUS_COLORS
 
 

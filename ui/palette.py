@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Keyed by status code (ledger.status.STATUS_LABELS): red for 逾期, amber for 临期, green for
+# Keyed by status code (ledger.vocabulary.STATUS_LABELS): red for 逾期, amber for 临期, green for
 # 正常推进, blue for 按期办结, grey-blue for 逾期办结, purple for 长期/持续, grey for 已撤销.
 STATUS_COLORS: dict[str, str] = {
     "overdue": "#D62728",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ledger.status import STATUS_LABELS
+from ledger.vocabulary import STATUS_LABELS
 from ui.palette import STATUS_COLORS
 
 COLUMN_LABELS: dict[str, str] = {

@@ -15,6 +15,7 @@ import streamlit as st
 from ledger import actions
 from ledger.access import AccessDenied, User, can
 from ledger.db import LedgerBusy
+from ledger.vocabulary import FINISHED_STATUSES
 from ui import state
 
 DONE_KEY = "task_action_done"   # the success message of the last action, shown once
@@ -41,14 +42,14 @@ def _pending(user: User, code: str) -> pl.DataFrame:
 
 def panel(user: User, info: dict, today: date) -> None:
     """The forms for task `info` (a row of views.task_detail) that `user` may use."""
-    code, is_open = info["code"], info["status"] not in ("done_on_time", "done_late", "cancelled")
+    code, is_open = info["code"], info["status"] not in FINISHED_STATUSES
     if done := st.session_state.pop(DONE_KEY, None):
         st.success(done, icon=":material/check_circle:")
     pending = _pending(user, code)
     for request in pending.iter_rows(named=True):
         what = (f"申请于 {request['done_date']:%Y-%m-%d} 办结" if request["request_type"] == "claim"
                 else f"申请延期至 {request['new_deadline']:%Y-%m-%d}")
-        st.info(f"待审核：{request['requested_by']} {request['requested_date']:%Y-%m-%d} {what}。{request['text'] or ''}")
+        st.info(f"待审核：{request['requested_by_name']} {request['requested_date']:%Y-%m-%d} {what}。{request['text'] or ''}")
 
     forms: dict[str, Callable[[], None]] = {}
     if is_open and can(user, "submit_progress"):

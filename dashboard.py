@@ -1,33 +1,29 @@
-"""督查督办台账 — the dashboard's entry point: sign-in, then the pages the user's role may open."""
+"""督查督办台账 — the dashboard's entry point: sign-in, then the pages the user may open
+(ui/pages.py lists them, ledger/access.py decides who may open which).
+
+Any failure past this point (台账正忙, 台账不存在, anything unexpected) is shown as a Chinese
+message saying what to do; its details go to the server log only (ui.state.show_failure)."""
 
 import streamlit as st
 
-from ledger.access import can
-from ui import auth, state
+from ui import auth, pages, state
 
 st.set_page_config(page_title="督查督办台账", page_icon=":material/fact_check:", layout="wide")
 state.prepare()
-user = auth.current_user()
+try:
+    user = auth.current_user()
+    if user is None:
+        st.navigation([st.Page(auth.login_page, title="登录", icon=":material/login:", url_path="login")]).run()
+except Exception as error:  # noqa: BLE001 - a message for the visitor, the details in the log
+    state.show_failure(error)
+    st.stop()
 if user is None:
-    st.navigation([st.Page(auth.login_page, title="登录", icon=":material/login:", url_path="login")]).run()
     st.stop()
 
-pages = [
-    st.Page("pages/overview.py", title="督查总览", icon=":material/dashboard:", default=True),
-    st.Page("pages/overdue.py", title="逾期预警", icon=":material/notification_important:"),
-    st.Page("pages/rectification.py", title="整改跟踪", icon=":material/build:"),
-    st.Page("pages/ledger.py", title="任务台账", icon=":material/table_view:"),
-]
-if user.role != "unit":
-    pages += [
-        st.Page("pages/leaders.py", title="领导督办", icon=":material/person:"),
-        st.Page("pages/units.py", title="单位排名", icon=":material/leaderboard:"),
-    ]
-if can(user, "import"):
-    pages.append(st.Page("pages/upload.py", title="数据导入", icon=":material/upload_file:"))
-if can(user, "read_audit"):
-    pages.append(st.Page("pages/audit.py", title="操作日志", icon=":material/history:"))
-navigation = st.navigation(pages)
+navigation = st.navigation([page.st_page() for page in pages.for_user(user)])
 auth.account_box(user)
 state.sidebar(user)
-navigation.run()
+try:
+    navigation.run()
+except Exception as error:  # noqa: BLE001 - a message for the visitor, the details in the log
+    state.show_failure(error)

@@ -1,5 +1,8 @@
 """Command line: `python -m etl init|load|status|backup|restore`. Same functions as the upload page.
 
+`restore` shows what it would revert and asks first (`--yes` to skip; without a terminal or
+piped answer it refuses).
+
 Every command holds the ledger only for its own operation, under the ledger lock
 (ledger.db.ledger_reader / ledger_writer): while another process writes (or, for a writer, while
 others read) it waits, saying so on stderr, and gives up after --wait seconds with exit code 1.
@@ -21,8 +24,9 @@ from pathlib import Path
 import duckdb
 
 from etl import users_cli
-from etl.importer import InputFile, LoadOptions, import_files
+from etl.importer import InputFile, LoadOptions, import_files, read_files, unreadable
 from ledger import accounts
+from ledger.access import system_user
 from ledger.db import (
     DB_ENV_VAR,
     DEFAULT_TIMEOUT,
@@ -33,7 +37,8 @@ from ledger.db import (
     ledger_writer,
     resolve_db_path,
 )
-from ledger.status import STATUS_LABELS, milestone_list, status_counts, task_list
+from ledger.queries import milestone_list, status_counts, task_list
+from ledger.vocabulary import STATUS_LABELS
 
 EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
 
@@ -98,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("src", type=Path, metavar="SRC")
     _ledger_options(restore)
     restore.add_argument("--actor", default="cli", help="who restores (recorded in the audit log)")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation (不询问，直接恢复)")
+    restore.add_argument("--restore-accounts", action="store_true",
+                         help="also bring back the backup's passwords and disabled states "
+                              "(default: accounts keep their current ones)")
     restore.set_defaults(handler=_restore)
 
     users_cli.add_parser(commands).set_defaults(handler=users_cli.run)
@@ -158,8 +167,11 @@ def _load(args) -> int:
     except OSError as error:
         return _fail(args, f"无法读取文件：{error}")
     try:
-        with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
-            result = import_files(con, files, options)
+        parsed = read_files(files, options)  # outside the lock: a slow or hostile file holds nobody up
+        result = unreadable(files, parsed)
+        if result is None:
+            with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
+                result = import_files(con, files, options, parsed=parsed)
     except LedgerBusy as error:
         return _fail(args, str(error))
     except Exception as error:  # noqa: BLE001 - any failure must still answer in the promised shape
@@ -232,7 +244,7 @@ def _read_status(args, as_of: date, *, check: bool = True) -> dict | None:
     with ledger_reader(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
         if check and not is_current(con):
             return None
-        counts = status_counts(con, as_of)
+        counts = status_counts(con, system_user(), as_of)
         payload: dict = {"as_of": as_of.isoformat(), "total": sum(counts.values()), "counts": counts}
         if args.tasks:
             payload["tasks"] = _task_payload(con, as_of)
@@ -271,10 +283,16 @@ def _backup(args) -> int:
 
 
 def _restore(args) -> int:
-    from ledger.backup import BackupError, restore
+    """Shows what the restore reverts, asks (unless --yes), then restores."""
+    from ledger.backup import BackupError, plan_restore, restore
 
     try:
-        result = restore(args.src, args.db, actor=args.actor, timeout=args.wait, on_wait=_say_waiting)
+        plan = plan_restore(args.src, args.db, timeout=args.wait, on_wait=_say_waiting)
+        print("\n".join(plan.describe(args.restore_accounts)))
+        if not args.yes and not _confirmed("确认恢复？输入 yes 继续："):
+            return _refuse("未确认，台账未作任何更改。（在脚本中使用时请加 --yes）")
+        result = restore(args.src, args.db, actor=args.actor, restore_accounts=args.restore_accounts,
+                         timeout=args.wait, on_wait=_say_waiting)
     except (BackupError, LedgerBusy) as error:
         return _refuse(error)
     except (duckdb.Error, OSError) as error:
@@ -282,7 +300,23 @@ def _restore(args) -> int:
     print(f"已从 {result.source} 恢复台账：{result.path}（{result.tables} 张表，共 {result.rows} 行）")
     if result.replaced is not None:
         print(f"原台账已保留为：{result.replaced}")
+    if result.carried:
+        print(f"已带入备份之后的 {result.carried} 条操作日志（标为“恢复前的记录”）。")
+    print("账号的密码和停用状态：" + ("已恢复为备份时的状态，所有已登录的会话已结束。" if args.restore_accounts
+                                     else "保留恢复前的状态。"))
     return EXIT_OK
+
+
+def _confirmed(prompt: str) -> bool:
+    """A yes from standard input; no standard input (closed, or at its end) is a no."""
+    if sys.stdin is None or sys.stdin.closed:
+        return False
+    print(prompt, end="", flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        return False
+    return answer.strip().lower() in ("yes", "y", "是", "确认")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add.add_argument("--name", default="", help="显示名，如 张三")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入第一行读取密码")
 
-    passwd = command("passwd", "重置密码（同时解除锁定）")
+    passwd = command("passwd", "重置密码（同时解除登录等待，并结束该账号已登录的会话）")
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true", help="从标准输入第一行读取密码")
 
@@ -52,7 +52,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     role.add_argument("--leader", help="领导账号对应的领导姓名")
     role.add_argument("--name", default=None, help="新的显示名（不指定则不变）")
 
-    for name, help_text in (("disable", "停用账号"), ("enable", "重新启用账号"), ("unlock", "解除登录锁定")):
+    for name, help_text in (("disable", "停用账号"), ("enable", "重新启用账号"), ("unlock", "解除连续登录失败后的等待")):
         command(name, help_text).add_argument("username")
 
     listing = command("list", "列出全部账号")

@@ -1,18 +1,29 @@
-"""Local accounts: users stored in the ledger, argon2 password hashes, login with lockout,
-session limits, and the audit trail of every account change, login and failed login.
+"""Local accounts: users stored in the ledger, argon2 password hashes, login with growing
+delays after failures, session limits and epochs, and the audit trail of every account change
+(sign-in events go to the sign-in store beside the ledger, ledger.signins).
 
-Rules (issue 4):
+Rules (issues 4 and 12):
 - a password is kept only as an argon2id hash (argon2-cffi, its default parameters); no
   password and no hash is ever written to the audit log or returned by `list_users`;
 - every function that changes accounts takes the acting `User`, requires `manage_users`
   (督查室 only), runs in one transaction and appends one audit entry per changed field
   (entity 'user', entity_id = username; a password change is written as field 'password'
   with the value 已设置 / 已修改, never the password);
-- `authenticate` answers 用户名或密码错误 for an unknown user and for a wrong password alike,
-  in about the same time (an unknown user is checked against a dummy hash); after
-  `login_max_failures` consecutive failures the account is locked for
-  `login_lockout_minutes` (both in `settings`); every login, failed login and lockout is
-  audited under the username that was tried;
+- `authenticate` answers 用户名或密码错误 for an unknown user, a wrong password and a
+  throttled attempt alike, in about the same time (one argon2 check each: an unknown user or
+  a throttled attempt is checked against a dummy hash). Failures slow guessing with growing
+  delays per client address and per account (ledger.signins says how; `login_max_failures`
+  and `login_lockout_minutes` in `settings` are the account's free failures and the longest
+  delay), never a hard lock a stranger can put on someone else's account;
+- sign-in events (login, failed login, throttling, logout) go to the sign-in store beside the
+  ledger (ledger.signins), not to the ledger: a failed login never takes the ledger's write
+  lock. Account changes (create, password, role, disable, enable, unlock) are audited in the
+  ledger;
+- a password change, a role change and a disable raise the account's `session_epoch`: open
+  sessions signed in with an older epoch end on their next page run (ui.auth);
+- passwords are checked against common and guessable ones with zxcvbn (its frequency lists
+  of passwords, names and words, keyboard patterns, dates and repeats), plus a few Chinese
+  words its lists lack;
 - usernames are case-insensitive (stored in lower case); passwords are NFKC-normalised
   before hashing and checking, so full-width characters typed with a Chinese input method
   match their half-width forms.
@@ -22,7 +33,6 @@ All functions take a read-write DuckDB connection opened by `ledger.db.open_ledg
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -34,15 +44,18 @@ import duckdb
 import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
-from ledger.access import ROLE_LABELS, User, require, system_user
+from ledger import audit, signins
+from ledger.access import User, require, system_user
 from ledger.db import fetch_frame, setting
+from ledger.vocabulary import ROLE_LABELS, SYSTEM_ACTORS
 
 __all__ = [
     "DEMO_ACCOUNTS", "FIRST_ACCOUNT_HINT", "GENERIC_LOGIN_ERROR", "AccountError", "DemoAccount", "LoginFailed",
     "authenticate", "check_password_policy", "create_demo_accounts", "create_user", "disable_user", "enable_user",
-    "get_user", "has_users", "list_users", "normalize_role", "normalize_username", "record_logout",
-    "reset_password", "session_limits", "set_hasher", "set_role", "unlock_user",
+    "account_session", "get_user", "has_users", "list_users", "normalize_role", "normalize_username",
+    "record_logout", "reset_password", "session_limits", "set_hasher", "set_role", "signin_store", "unlock_user",
 ]
 
 
@@ -106,10 +119,18 @@ def _dummy_hash() -> str:
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,31}")
 # Names the ledger itself writes into the audit log as actors (the command line, the demo loader).
-RESERVED_USERNAMES = frozenset({"cli", "demo", "system"})
+RESERVED_USERNAMES = frozenset(SYSTEM_ACTORS)
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 _COMMON_FRAGMENTS = ("password", "passw0rd", "qwerty", "123456", "654321", "abcdef", "111111", "000000", "888888")
+# zxcvbn's estimate of the guesses an attacker needs: at least 10^9 (its lists hold English
+# words and names; the words below are what Chinese offices use that its lists lack).
+PASSWORD_MIN_GUESSES_LOG10 = 9.0
+_GUESSABLE_WORDS = (
+    "admin", "administrator", "root", "woaini", "aini", "1314", "520", "521", "woaiwojia", "wodemima", "mima",
+    "qwer", "asdf", "zxcv", "ducha", "duchashi", "dubandan", "zhengfu", "gov", "office", "bangongshi",
+    "zhongguo", "china", "beijing", "shanghai", "guangzhou", "shenzhen", "qingchuan",
+)
 
 _ROLE_NAMES = {"office": "office", "leader": "leader", "unit": "unit"}
 _ROLE_NAMES.update({label: role for role, label in ROLE_LABELS.items()})
@@ -169,6 +190,10 @@ def check_password_policy(password: str, username: str = "") -> None:
         raise AccountError("密码过于简单，请使用更多不同的字符。")
     if any(fragment in lowered for fragment in _COMMON_FRAGMENTS):
         raise AccountError("密码过于常见（如 password、123456），请换一个。")
+    estimate = zxcvbn(pw[:100], user_inputs=[name, *_GUESSABLE_WORDS] if name else list(_GUESSABLE_WORDS))
+    if estimate["guesses_log10"] < PASSWORD_MIN_GUESSES_LOG10:
+        raise AccountError("密码过于常见或容易被猜到（如 1qaz2wsx3edc、Admin@2026、woaini1314520），"
+                           "请换一个更长、不常见的密码，例如几个不相关的词加数字和符号。")
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,35 +211,21 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("COMMIT")
 
 
-def _audit(con, now: datetime, actor: str, action: str, username: str,
-           field: str | None = None, before=None, after=None) -> None:
-    """Appends one entry. Nothing in the code updates or deletes audit entries."""
-    con.execute(
-        "INSERT INTO audit_log (logged_at, actor, action, entity, entity_id, field, before, after, batch_id) "
-        "VALUES (?, ?, ?, 'user', ?, ?, ?, ?, NULL)",
-        [now, actor, action, username, field, _text(before), _text(after)],
-    )
-
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    return str(value)
+def _audit(con, now: datetime, actor: str, action: str, username: str, fields: dict[str, tuple]) -> None:
+    """Appends one entry per field that changed (field -> (before, after)) through the one
+    audit writer, all stamped `now`. Nothing in the code updates or deletes audit entries."""
+    audit.record(con, actor, audit.changes(action, "user", username, fields), at=now)
 
 
 def _now(now: datetime | None = None) -> datetime:
-    return now or datetime.now()
+    return now or audit.now()
 
 
 # --------------------------------------------------------------------------------------------
 # Looking things up.
 
 _ACCOUNT_COLUMNS = ("username, display_name, role, unit_id, leader_id, password_hash, failed_logins, "
-                    "locked_until, disabled")
+                    "locked_until, disabled, coalesce(session_epoch, 0)")
 
 
 class _Row(NamedTuple):
@@ -227,6 +238,7 @@ class _Row(NamedTuple):
     failed_logins: int
     locked_until: datetime | None
     disabled: bool
+    session_epoch: int
 
 
 def _row(con, username: str) -> _Row | None:
@@ -359,14 +371,10 @@ def create_user(con: duckdb.DuckDBPyConnection, actor: User, username: str, pass
             "VALUES (?, ?, ?, ?, ?, ?, 0, NULL, false, ?, ?, NULL)",
             [name, display, role, unit_id, leader_id, password_hash, now, now],
         )
-        _audit(con, now, actor.username, "create", name, "role", None, ROLE_LABELS[role])
-        if display:
-            _audit(con, now, actor.username, "create", name, "display_name", None, display)
-        if unit_name:
-            _audit(con, now, actor.username, "create", name, "unit", None, unit_name)
-        if leader_name:
-            _audit(con, now, actor.username, "create", name, "leader", None, leader_name)
-        _audit(con, now, actor.username, "create", name, "password", None, "已设置")
+        _audit(con, now, actor.username, "create", name, {
+            "role": (None, ROLE_LABELS[role]), "display_name": (None, display or None),
+            "unit": (None, unit_name), "leader": (None, leader_name), "password": (None, "已设置"),
+        })
     return _user(con, _row(con, name))
 
 
@@ -379,14 +387,16 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: User, username: str, n
         raise AccountError("新密码不能与原密码相同。")
     password_hash = _hash(new_password)
     now = _now()
+    throttle = signin_store(con).account_state(row.username)
     with _transaction(con):
         con.execute(
-            "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL "
-            "WHERE username = ?",
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL, "
+            "session_epoch = coalesce(session_epoch, 0) + 1 WHERE username = ?",
             [password_hash, now, row.username],
         )
-        _audit(con, now, actor.username, "password_reset", row.username, "password", None, "已修改")
-        _audit_unlock_fields(con, now, actor.username, "password_reset", row)
+        _audit(con, now, actor.username, "password_reset", row.username,
+               {"password": (None, "已修改"), **_unlock_fields(throttle)})
+    signin_store(con).clear_account(row.username)
 
 
 def set_role(con: duckdb.DuckDBPyConnection, actor: User, username: str, role: str, *,
@@ -402,17 +412,16 @@ def set_role(con: duckdb.DuckDBPyConnection, actor: User, username: str, role: s
     with _transaction(con):
         if row.role == "office" and role != "office":
             _guard_last_office(con, row)
-        con.execute("UPDATE users SET role = ?, unit_id = ?, leader_id = ?, display_name = ? WHERE username = ?",
-                    [role, unit_id, leader_id, display, row.username])
-        if display != row.display_name:
-            _audit(con, now, actor.username, "update", row.username, "display_name", row.display_name, display)
-        if role != row.role:
-            _audit(con, now, actor.username, "update", row.username, "role", ROLE_LABELS[row.role], ROLE_LABELS[role])
-        if unit_id != row.unit_id:
-            _audit(con, now, actor.username, "update", row.username, "unit", _unit_name(con, row.unit_id), unit_name)
-        if leader_id != row.leader_id:
-            _audit(con, now, actor.username, "update", row.username, "leader",
-                   _leader_name(con, row.leader_id), leader_name)
+        moved = (role, unit_id, leader_id) != (row.role, row.unit_id, row.leader_id)
+        con.execute("UPDATE users SET role = ?, unit_id = ?, leader_id = ?, display_name = ?, "
+                    "session_epoch = coalesce(session_epoch, 0) + ? WHERE username = ?",
+                    [role, unit_id, leader_id, display, int(moved), row.username])
+        _audit(con, now, actor.username, "update", row.username, {
+            "display_name": (row.display_name, display),
+            "role": (ROLE_LABELS[row.role], ROLE_LABELS[role]),
+            "unit": (_unit_name(con, row.unit_id), unit_name) if unit_id != row.unit_id else (None, None),
+            "leader": (_leader_name(con, row.leader_id), leader_name) if leader_id != row.leader_id else (None, None),
+        })
     return _user(con, _row(con, row.username))
 
 
@@ -426,8 +435,9 @@ def disable_user(con: duckdb.DuckDBPyConnection, actor: User, username: str) -> 
     now = _now()
     with _transaction(con):
         _guard_last_office(con, row)
-        con.execute("UPDATE users SET disabled = true WHERE username = ?", [row.username])
-        _audit(con, now, actor.username, "disable", row.username, "disabled", False, True)
+        con.execute("UPDATE users SET disabled = true, session_epoch = coalesce(session_epoch, 0) + 1 "
+                    "WHERE username = ?", [row.username])
+        _audit(con, now, actor.username, "disable", row.username, {"disabled": (False, True)})
     return True
 
 
@@ -440,7 +450,7 @@ def enable_user(con: duckdb.DuckDBPyConnection, actor: User, username: str) -> b
     now = _now()
     with _transaction(con):
         con.execute("UPDATE users SET disabled = false WHERE username = ?", [row.username])
-        _audit(con, now, actor.username, "enable", row.username, "disabled", True, False)
+        _audit(con, now, actor.username, "enable", row.username, {"disabled": (True, False)})
     return True
 
 
@@ -448,28 +458,28 @@ def unlock_user(con: duckdb.DuckDBPyConnection, actor: User, username: str) -> b
     """Lifts a lockout and clears the failure count. Returns False if there was nothing to clear."""
     require(actor, "manage_users")
     row = _existing(con, username)
-    if row.locked_until is None and not row.failed_logins:
-        return False
     now = _now()
+    throttle = signin_store(con).account_state(row.username)
+    if not throttle.failures and throttle.wait_until is None:
+        return False
     with _transaction(con):
-        con.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [row.username])
-        _audit_unlock_fields(con, now, actor.username, "unlock", row)
+        _audit(con, now, actor.username, "unlock", row.username, _unlock_fields(throttle))
+    signin_store(con).clear_account(row.username)
     return True
 
 
-def _audit_unlock_fields(con, now: datetime, actor: str, action: str, row: _Row) -> None:
-    if row.locked_until is not None:
-        _audit(con, now, actor, action, row.username, "locked_until", row.locked_until, None)
-    if row.failed_logins:
-        _audit(con, now, actor, action, row.username, "failed_logins", row.failed_logins, 0)
+def _unlock_fields(throttle: signins.Counter) -> dict[str, tuple]:
+    """What lifting a lockout changes (an unchanged field writes no entry): the account's
+    failure count and delay as the sign-in store holds them."""
+    return {"locked_until": (throttle.wait_until, None), "failed_logins": (throttle.failures, 0)}
 
 
 def list_users(con: duckdb.DuckDBPyConnection, actor: User) -> pl.DataFrame:
-    """Every account with its role, unit or leader and login state; never a hash."""
+    """Every account with its role, unit or leader and login state (failures, delay and last
+    login from the sign-in store); never a hash."""
     require(actor, "manage_users")
-    return fetch_frame(con, """
-        SELECT u.username, u.display_name, u.role,
-               CASE u.role WHEN 'office' THEN '督查室' WHEN 'leader' THEN '领导' ELSE '单位' END AS role_label,
+    frame = fetch_frame(con, """
+        SELECT u.username, u.display_name, u.role, NULL::VARCHAR AS role_label,
                un.name AS unit, l.name AS leader, coalesce(l.is_principal, false) AS is_principal,
                u.disabled, u.failed_logins, u.locked_until, u.created_at, u.password_changed_at, u.last_login_at
         FROM users u
@@ -477,6 +487,16 @@ def list_users(con: duckdb.DuckDBPyConnection, actor: User) -> pl.DataFrame:
         LEFT JOIN leaders l ON l.leader_id = u.leader_id
         ORDER BY CASE u.role WHEN 'office' THEN 1 WHEN 'leader' THEN 2 ELSE 3 END, u.username
     """)
+    store, now = signin_store(con), _now()
+    names = frame["username"].to_list()
+    state = {name: store.account_state(name, now) for name in names}
+    last = store.last_logins()
+    return frame.with_columns(
+        role_label=pl.col("role").replace_strict(ROLE_LABELS, return_dtype=pl.String),
+        failed_logins=pl.Series([state[n].failures for n in names], dtype=pl.Int32),
+        locked_until=pl.Series([state[n].wait_until for n in names], dtype=pl.Datetime("us")),
+        last_login_at=pl.Series([last.get(n) for n in names], dtype=pl.Datetime("us")),
+    )
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
@@ -486,6 +506,15 @@ def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     if row is None or row.disabled:
         return None
     return _user(con, row)
+
+
+def account_session(con: duckdb.DuckDBPyConnection, username: str) -> tuple[User, int] | None:
+    """The account (as get_user) and its session epoch: a session signed in with another
+    epoch has been ended by a password change, a role change or a disable."""
+    row = _row(con, normalize_username(username))
+    if row is None or row.disabled:
+        return None
+    return _user(con, row), row.session_epoch
 
 
 def has_users(con: duckdb.DuckDBPyConnection) -> bool:
@@ -510,85 +539,86 @@ def session_limits(con: duckdb.DuckDBPyConnection) -> tuple[timedelta, timedelta
             timedelta(hours=_int_setting(con, "session_max_hours", 8)))
 
 
-def _locked_message(locked_until: datetime, now: datetime) -> str:
-    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
-    return f"账号已锁定，请{minutes}分钟后再试或联系督查室"
+def signin_store(con: duckdb.DuckDBPyConnection) -> signins.SigninStore:
+    """The sign-in store beside the ledger file `con` has open."""
+    return signins.store_of(con)
 
 
 def _tried_name(username: str) -> str:
-    """How the audit log names a login attempt for an unknown account. Only names that could be
+    """How the sign-in log names a login attempt for an unknown account. Only names that could be
     usernames are kept as typed: anything else (a password typed into the wrong box, say) is not."""
     name = normalize_username(username)
     return name if USERNAME_RE.fullmatch(name) else "（无效用户名）"
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, *,
-                 now: datetime | None = None) -> User:
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, *, client: str | None = None,
+                 now: datetime | None = None, rehash: bool = True) -> User:
     """Checks a login and returns the signed-in user, or raises LoginFailed with the message to show.
-    Records the attempt (login / login_failed / locked) in the audit log either way."""
+
+    `con` may be read-only: the attempt is recorded in the sign-in store (login /
+    login_failed / login_throttled / throttled), never in the ledger. `client` is the
+    browser's address (None: this machine). With `rehash` and a read-write `con`, a password
+    hashed with other parameters than the current ones is rehashed (audited in the ledger)."""
     now = _now(now)
-    name = normalize_username(username)
-    row = _row(con, name) if USERNAME_RE.fullmatch(name) else None
-    if row is None:
-        _verify(_dummy_hash(), password or "")  # about the time a real check takes
-        tried = _tried_name(username)
-        with _transaction(con):
-            _audit(con, now, tried, "login_failed", tried, None, None, "用户名不存在")
+    store = signin_store(con)
+    client = client or signins.LOCAL_CLIENT
+    tried = _tried_name(username)
+    row = _row(con, tried) if tried != "（无效用户名）" else None
+    free = _int_setting(con, "login_max_failures", 5)
+    cap = timedelta(minutes=_int_setting(con, "login_lockout_minutes", 15))
+    client_key, account_key = signins.client_key(client), signins.account_key(tried)
+    pair_key = signins.pair_key(client, tried)
+    counters = store.counters([client_key, account_key, pair_key], now)
+    throttled = counters[client_key].waiting(now) or (
+        counters[account_key].waiting(now) and counters[pair_key].failures >= signins.PAIR_FREE)
+
+    # Exactly one argon2 check whatever the case, so that the time tells nothing either.
+    checked = row.password_hash if row is not None and not throttled else _dummy_hash()
+    ok = _verify(checked, password or "") and row is not None and not throttled
+    if throttled:
+        store.record(now, tried, action="login_throttled", client=client, note="等待期内的尝试，未校验密码")
         raise LoginFailed(GENERIC_LOGIN_ERROR)
-
-    if row.locked_until is not None and row.locked_until > now:
-        with _transaction(con):
-            _audit(con, now, row.username, "login_failed", row.username, None, None, "账号已锁定")
-        raise LoginFailed(_locked_message(row.locked_until, now))
-
-    ok = _verify(row.password_hash, password or "")
     if ok and row.disabled:
-        with _transaction(con):
-            _audit(con, now, row.username, "login_failed", row.username, None, None, DISABLED_ERROR)
+        store.record(now, tried, action="login_failed", client=client, note=DISABLED_ERROR)
         raise LoginFailed(DISABLED_ERROR)
-
     if not ok:
-        max_failures = _int_setting(con, "login_max_failures", 5)
-        lockout = timedelta(minutes=_int_setting(con, "login_lockout_minutes", 15))
-        with _transaction(con):
-            # Counted in SQL so that simultaneous attempts cannot undercount; an expired lockout
-            # starts a fresh count.
-            failures, locked_until = con.execute(
-                """
-                UPDATE users SET
-                    failed_logins = CASE WHEN locked_until <= $now THEN 1 ELSE failed_logins + 1 END,
-                    locked_until = CASE WHEN locked_until <= $now THEN NULL ELSE locked_until END
-                WHERE username = $name
-                RETURNING failed_logins, locked_until
-                """,
-                {"now": now, "name": row.username},
-            ).fetchone()
-            _audit(con, now, row.username, "login_failed", row.username, "failed_logins", failures - 1, failures)
-            if locked_until is None and failures >= max_failures:
-                locked_until = now + lockout
-                con.execute("UPDATE users SET locked_until = ? WHERE username = ?", [locked_until, row.username])
-                _audit(con, now, row.username, "locked", row.username, "locked_until", None, locked_until)
-        if locked_until is not None:
-            raise LoginFailed(_locked_message(locked_until, now))
+        store.fail({client_key: (signins.CLIENT_FREE, cap), account_key: (free, cap), pair_key: (2**31, cap)}, now,
+                   event=(tried, client, "用户名不存在" if row is None else "密码错误"))
         raise LoginFailed(GENERIC_LOGIN_ERROR)
 
-    new_hash = _hash(password) if _hasher.check_needs_rehash(row.password_hash) else None
-    with _transaction(con):
-        con.execute("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE username = ?",
-                    [now, row.username])
-        if new_hash is not None:
-            con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [new_hash, row.username])
-            _audit(con, now, row.username, "rehash", row.username, "password", None, "已按新参数重新计算")
-        _audit(con, now, row.username, "login", row.username)
+    store.clear([account_key, pair_key])
+    store.record(now, row.username, action="login", client=client)
+    if rehash and _hasher.check_needs_rehash(row.password_hash):
+        rehash_password(con, row.username, password, now=now)
     return _user(con, row)
 
 
-def record_logout(con: duckdb.DuckDBPyConnection, user: User, *, expired: bool = False,
-                  now: datetime | None = None) -> None:
-    """Audits the end of a session: the user signed out, or (`expired`) the session timed out."""
+def needs_rehash(con: duckdb.DuckDBPyConnection, username: str) -> bool:
+    row = _row(con, normalize_username(username))
+    return row is not None and _hasher.check_needs_rehash(row.password_hash)
+
+
+def rehash_password(con: duckdb.DuckDBPyConnection, username: str, password: str, *,
+                    now: datetime | None = None) -> bool:
+    """Rehashes a (just checked) password with the current parameters; False when the hash was
+    current already or the password does not match. Needs a read-write connection."""
     now = _now(now)
+    row = _row(con, normalize_username(username))
+    if row is None or not _hasher.check_needs_rehash(row.password_hash) or not _verify(row.password_hash, password):
+        return False
+    new_hash = _hash(password)
     with _transaction(con):
-        _audit(con, now, user.username, "logout", user.username, None, None, "会话超时" if expired else "主动退出")
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [new_hash, row.username])
+        _audit(con, now, row.username, "rehash", row.username, {"password": (None, "已按新参数重新计算")})
+    return True
+
+
+def record_logout(con: duckdb.DuckDBPyConnection, user: User, *, expired: bool = False, ended: str | None = None,
+                  client: str | None = None, now: datetime | None = None) -> None:
+    """Records the end of a session in the sign-in store: the user signed out, or (`expired`)
+    the session timed out, or (`ended`) it was ended for the reason given. `con` may be read-only."""
+    signin_store(con).record(_now(now), user.username, action="logout", client=client,
+                             note=ended or ("会话超时" if expired else "主动退出"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -625,7 +655,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 FIRST_ACCOUNT_HINT = (
     "台账中还没有任何账号。请在服务器上用命令行添加第一个督查室账号，例如：\n"
     "  .venv/bin/python -m etl user add zhangsan --role 督查室 --name 张三\n"
-    "（按提示输入两次密码：至少10位，包含至少两类字符，不能包含用户名。）\n"
+    "（按提示输入两次密码：至少10位，包含至少两类字符，不能包含用户名，不能是常见或容易猜到的密码。）\n"
     "之后可用该账号登录，并继续用 `python -m etl user add` 为领导和各单位添加账号"
     "（领导账号加 --leader 姓名，单位账号加 --unit 单位名称）。"
 )

@@ -14,6 +14,17 @@ current schema, and the restore is written to its audit log. Under the exclusive
 ledger is checkpointed and kept as <ledger>.before-restore-<timestamp> (a hard link, so it is
 never missing), and the new file takes the ledger's name with os.replace: a reader sees either
 the old ledger or the restored one, and a crash at any point loses neither.
+
+A restore does not hide history nor undo security (issue 12): `plan_restore` says first what
+it reverts (accounts changed since the backup, tasks added, changed and removed, audit entries
+written after it), the command line asks before going on; the replaced ledger's later audit
+entries are carried into the restored one (a `carry` entry names their ids and the replaced
+file; 操作日志 shows them as 恢复前的记录), and every account keeps its current password, disabled
+state and session epoch unless `restore_accounts` is asked for. The sign-in store beside the
+ledger (ledger.signins: sign-in events and login throttling) is not part of a backup and is
+never replaced.
+
+Every file made here is 0600 (ledger.db.private_umask; copies chmod'ed), folders 0700.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from ledger import audit, sql
 from ledger.db import (
     DEFAULT_TIMEOUT,
     LedgerMissing,
@@ -35,10 +47,14 @@ from ledger.db import (
     bump_data_version,
     checkpoint,
     connect_waiting,
+    ensure_folder,
     ledger_lock,
     ledger_reader,
+    make_ledger_private,
+    make_private,
     migrations,
     open_ledger,
+    private_umask,
     resolve_db_path,
     wait_message,
 )
@@ -65,6 +81,72 @@ class RestoreResult:
     replaced: Path | None   # where the previous ledger was kept
     tables: int
     rows: int
+    carried: int = 0         # audit entries carried over from the replaced ledger
+    kept_accounts: bool = True
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    username: str
+    added_since: bool        # created after the backup: absent once restored
+    removed_since: bool      # in the backup only
+    password_changed: bool
+    disabled_changed: bool
+    disabled_now: bool | None
+    role_changed: bool
+    name_changed: bool
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    """What restoring `source` over the ledger at `path` reverts."""
+
+    source: Path
+    path: Path
+    ledger_exists: bool
+    accounts: tuple[AccountChange, ...] = ()
+    tasks_added: int = 0      # created since the backup: they go
+    tasks_changed: int = 0    # changed since: the changes are undone
+    tasks_removed: int = 0    # in the backup only: they come back
+    later_entries: int = 0    # audit entries written after the backup: carried over
+    later_from: datetime | None = None
+    later_to: datetime | None = None
+
+    def describe(self, restore_accounts: bool = False) -> list[str]:
+        """The plan in Chinese, one line each, for the command line."""
+        if not self.ledger_exists:
+            return [f"当前没有台账文件：{self.path}，将直接使用备份 {self.source}。"]
+        lines = [f"将用备份 {self.source} 替换台账 {self.path}（原台账另行保留）。", "事项："]
+        lines.append(f"  自备份以来新增的 {self.tasks_added} 项事项将被移除；"
+                     f"{self.tasks_changed} 项事项的修改将被撤回；{self.tasks_removed} 项备份中有、现已不存在的事项将回来。")
+        lines.append("账号：" if self.accounts else "账号：自备份以来没有变化。")
+        for change in self.accounts:
+            lines.append(f"  {change.username}：{self._account_line(change, restore_accounts)}")
+        if self.later_entries:
+            span = f"（{self.later_from:%Y-%m-%d %H:%M} 至 {self.later_to:%Y-%m-%d %H:%M}）" if self.later_from else ""
+            lines.append(f"操作日志：备份之后写下的 {self.later_entries} 条记录{span}将带入恢复后的台账，标为“恢复前的记录”。")
+        else:
+            lines.append("操作日志：备份之后没有新的记录。")
+        return lines
+
+    @staticmethod
+    def _account_line(change: AccountChange, restore_accounts: bool) -> str:
+        if change.added_since:
+            return "备份之后新建，恢复后将不存在（如仍需要，请重新添加）"
+        if change.removed_since:
+            return "只在备份中存在，恢复后将回来"
+        parts = []
+        if change.role_changed:
+            parts.append("角色或所属单位、领导将恢复为备份时的设置")
+        if change.name_changed:
+            parts.append("显示名将恢复为备份时的设置")
+        if change.password_changed:
+            parts.append("密码将恢复为备份时的密码" if restore_accounts else "密码已变更，保留现在的密码")
+        if change.disabled_changed:
+            state = "停用" if change.disabled_now else "启用"
+            parts.append(f"将恢复为备份时的{'启用' if change.disabled_now else '停用'}状态" if restore_accounts
+                         else f"现为{state}，保留现在的状态")
+        return "；".join(parts) or "无变化"
 
 
 def wal_path(path: Path) -> Path:
@@ -133,7 +215,8 @@ def backup(
         raise BackupError(f"备份文件已存在：{dest}（如要覆盖，请加 --force）")
     if not force and wal_path(dest).exists():
         raise BackupError(f"备份位置有遗留的日志文件：{wal_path(dest)}（如要覆盖，请加 --force）")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_umask()
+    ensure_folder(dest)
     temp = _temp_beside(dest, "backup")
     try:
         with ledger_reader(db_path, timeout=timeout, on_wait=on_wait) as con:
@@ -168,22 +251,14 @@ def _place(temp: Path, dest: Path, force: bool) -> None:
 # Restore
 
 
-def restore(
-    src: str | Path,
-    path: str | Path | None = None,
-    *,
-    actor: str = "cli",
-    timeout: float = DEFAULT_TIMEOUT,
-    on_wait: OnWait | None = None,
-) -> RestoreResult:
-    """Replaces the ledger by the backup `src`; the replaced file is kept beside it."""
-    source = Path(src)
-    db_path = resolve_db_path(path)
+def _prepared_copy(source: Path, db_path: Path) -> tuple[Path, int, dict[str, tuple[int, int]]]:
+    """The backup validated, copied beside the ledger, checked and brought to the current schema;
+    returns the private copy and the backup's last audit id."""
     if not source.is_file():
         raise BackupError(f"备份文件不存在：{source}")
     if db_path.exists() and _same_file(source, db_path):
         raise BackupError("不能用台账本身来恢复台账")
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(db_path)
     temp = _temp_beside(db_path, "restore")
     try:
         # A private copy of the backup beside the ledger (same file system: os.replace is
@@ -202,37 +277,126 @@ def restore(
             con.close()
         _settle(temp)
         _verify(temp, expected, source)
+        con = open_ledger(temp)   # the current schema
+        try:
+            last_id = sql.one(con, "restore/audit_count")[1]
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except BaseException:
+        _discard(temp)
+        raise
+    return temp, last_id, expected
 
+
+def _attach_current(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    con.execute(f"ATTACH '{_sql_text(str(db_path))}' AS cur (READ_ONLY)")
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def plan_restore(
+    src: str | Path,
+    path: str | Path | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_wait: OnWait | None = None,
+) -> RestorePlan:
+    """What restoring `src` would revert, read under the ledger's shared lock; nothing changes."""
+    source = Path(src)
+    db_path = resolve_db_path(path)
+    private_umask()
+    temp, _, _ = _prepared_copy(source, db_path)
+    try:
+        if not db_path.exists():
+            return RestorePlan(source=source, path=db_path, ledger_exists=False)
+        waiter = Waiter(timeout, on_wait, wait_message(False, timeout))
+        with ledger_lock(db_path, exclusive=False, waiter=waiter):
+            con = duckdb.connect(str(temp))
+            try:
+                _attach_current(con, db_path)
+                added, removed, changed = sql.one(con, "restore/tasks_diff")
+                changes = tuple(AccountChange(*row) for row in sql.rows(con, "restore/accounts_diff"))
+                entries, first_at, last_at = sql.one(con, "restore/later_entries")
+            finally:
+                con.close()
+        return RestorePlan(source=source, path=db_path, ledger_exists=True, accounts=changes,
+                           tasks_added=added, tasks_changed=changed, tasks_removed=removed,
+                           later_entries=entries, later_from=first_at, later_to=last_at)
+    finally:
+        _discard(temp)
+
+
+def restore(
+    src: str | Path,
+    path: str | Path | None = None,
+    *,
+    actor: str = "cli",
+    restore_accounts: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_wait: OnWait | None = None,
+) -> RestoreResult:
+    """Replaces the ledger by the backup `src`; the replaced file is kept beside it, its later
+    audit entries are carried over, and (unless `restore_accounts`) accounts keep their current
+    password, disabled state and session epoch. The caller shows plan_restore first."""
+    source = Path(src)
+    db_path = resolve_db_path(path)
+    private_umask()
+    temp, last_id, expected = _prepared_copy(source, db_path)
+    carried = 0
+    try:
         waiter = Waiter(timeout, on_wait, wait_message(True, timeout))
         with ledger_lock(db_path, exclusive=True, waiter=waiter):
             replaced = _before_restore_name(db_path) if db_path.exists() else None
-            _prepare_restored(temp, source, db_path, replaced, actor)
+            carried = _prepare_restored(temp, source, db_path, replaced, actor, last_id, restore_accounts, waiter)
             _fsync(temp)
             if replaced is not None:
                 _set_aside(db_path, replaced, waiter)
             os.replace(temp, db_path)
+            make_ledger_private(db_path)
             _fsync_dir(db_path.parent)
             bump_data_version(db_path)
     finally:
         _discard(temp)
     return RestoreResult(path=db_path, source=source, replaced=replaced, tables=len(expected),
-                         rows=sum(n for n, _ in expected.values()))
+                         rows=sum(n for n, _ in expected.values()), carried=carried,
+                         kept_accounts=not restore_accounts)
 
 
-def _prepare_restored(temp: Path, source: Path, db_path: Path, replaced: Path | None, actor: str) -> None:
-    """Brings the copy to the current schema and records the restore in its own audit log."""
-    con = open_ledger(temp)
+def _prepare_restored(temp: Path, source: Path, db_path: Path, replaced: Path | None, actor: str, last_id: int,
+                      restore_accounts: bool, waiter: Waiter) -> int:
+    """In the copy: the replaced ledger's later audit entries carried over, the accounts' current
+    security state kept (or, with restore_accounts, every session ended), and the restore
+    recorded in its audit log. Returns how many entries were carried."""
+    con = duckdb.connect(str(temp))
+    carried = 0
     try:
-        con.execute(
-            "INSERT INTO audit_log (logged_at, actor, action, entity, entity_id, field, before, after, batch_id) "
-            "VALUES (?, ?, 'restore', 'ledger', ?, NULL, ?, ?, NULL)",
-            [datetime.now(), actor, db_path.name, replaced.name if replaced else None, str(source.resolve())],
-        )
+        if db_path.exists():
+            # Readable while nobody writes it (we hold the exclusive lock); a damaged ledger is
+            # replaced all the same, without its history (it is kept beside the restored one).
+            try:
+                current = connect_waiting(waiter, lambda: open_ledger(db_path))  # at the current schema too
+                current.close()
+                _attach_current(con, db_path)
+                attached = True
+            except duckdb.Error:
+                attached = False
+            if attached:
+                con.execute("BEGIN TRANSACTION")
+                carried = audit.carry(con, actor, db_path.name, replaced.name if replaced else db_path.name, last_id)
+                sql.execute(con, "restore/end_sessions" if restore_accounts else "restore/keep_accounts")
+                con.execute("COMMIT")
+                con.execute("DETACH cur")
+        audit.record_one(con, actor, "restore", "ledger", db_path.name,
+                         before=replaced.name if replaced else None, after=str(source.resolve()))
         con.execute("CHECKPOINT")
     finally:
         con.close()
     if wal_path(temp).exists():
         raise BackupError("恢复失败：临时文件未能写完整")
+    return carried
 
 
 def _before_restore_name(db_path: Path) -> Path:
@@ -261,6 +425,7 @@ def _set_aside(db_path: Path, replaced: Path, waiter: Waiter) -> None:
     except OSError:
         shutil.copy2(db_path, replaced)
         _fsync(replaced)
+    make_private(replaced, wal_path(db_path))
     # A log left beside the ledger belongs to the old file: kept with it, never applied to the new.
     if wal_path(db_path).exists():
         os.replace(wal_path(db_path), wal_path(replaced))
@@ -272,10 +437,13 @@ def _set_aside(db_path: Path, replaced: Path, waiter: Waiter) -> None:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    """The database file and, if present, its write-ahead log (the caller keeps them still)."""
+    """The database file and, if present, its write-ahead log (the caller keeps them still), 0600."""
+    private_umask()
     shutil.copyfile(source, target)
+    os.chmod(target, 0o600)
     if wal_path(source).exists():
         shutil.copyfile(wal_path(source), wal_path(target))
+        os.chmod(wal_path(target), 0o600)
     else:
         _remove_if_present(wal_path(target))
 

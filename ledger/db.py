@@ -46,17 +46,57 @@ def resolve_db_path(path: str | Path | None = None) -> Path:
     return DEFAULT_DB
 
 
+# ---------------------------------------------------------------------------------------
+# Private files (issue 12): the ledger holds password hashes. Whatever this process creates
+# from the moment it opens a ledger is 0600 (folders 0700): the umask is set once, process-wide,
+# before the first file is made; files that already exist are chmod'ed when opened.
+
+PRIVATE_UMASK = 0o077
+LEDGER_SUFFIXES = (".wal", ".lock", ".lock.gate", ".version", ".signins.sqlite", ".signins.sqlite-wal",
+                   ".signins.sqlite-shm")
+
+
+def private_umask() -> None:
+    """Sets the process umask to 077 (files 0600, folders 0700 from here on)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def make_private(*paths: Path) -> None:
+    """chmod 0600 the files that exist and belong to this user (others' files are left alone)."""
+    for path in paths:
+        try:
+            if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except OSError:
+            pass
+
+
+def make_ledger_private(path: str | Path | None = None) -> None:
+    """The umask, and 0600 for the ledger and every file beside it that belongs to it."""
+    private_umask()
+    db_path = resolve_db_path(path)
+    make_private(db_path, *(db_path.with_name(db_path.name + suffix) for suffix in LEDGER_SUFFIXES))
+
+
+def ensure_folder(path: Path) -> None:
+    """The ledger's folder, created 0700 if missing (an existing folder is left as it is)."""
+    private_umask()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def open_ledger(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Opens (creating if needed) the ledger and brings its schema up to date."""
     db_path = resolve_db_path(path)
     if read_only:
         return duckdb.connect(str(db_path), read_only=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(db_path)
     con = duckdb.connect(str(db_path))
+    make_ledger_private(db_path)
     try:
         migrate(con)
         refresh_calendar(con)
-        seed_unit_catalog(con)
+        refresh_unit_catalog(con)
+        sync_vocabulary(con)
     except BaseException:
         con.close()
         raise
@@ -111,34 +151,95 @@ def refresh_calendar(con: duckdb.DuckDBPyConnection, holiday_file: Path = DEFAUL
     calendar = WorkCalendar(holiday_file)
     days = calendar.table(CALENDAR_FIRST, CALENDAR_LAST)
     covered = {year: calendar.covers(year) for year in range(CALENDAR_FIRST.year, CALENDAR_LAST.year + 1)}
-    # Read by DuckDB through a replacement scan of this local name.
-    calendar_rows = pl.DataFrame(  # noqa: F841
+    calendar_rows = pl.DataFrame(
         {"day": [d for d, _ in days], "is_workday": [w for _, w in days]},
         schema={"day": pl.Date, "is_workday": pl.Boolean},
     ).with_columns(
         workday_seq=pl.col("is_workday").cast(pl.Int32).cum_sum(),
         covered=pl.col("day").dt.year().replace_strict(covered, return_dtype=pl.Boolean),
     )
-    con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM calendar")
-    con.execute("INSERT INTO calendar SELECT day, is_workday, workday_seq, covered FROM calendar_rows")
-    con.execute(
-        "INSERT OR REPLACE INTO settings VALUES ('calendar_fingerprint', ?)",
-        [fingerprint],
-    )
-    con.execute("COMMIT")
+    con.register("calendar_rows", calendar_rows)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM calendar")
+        con.execute("INSERT INTO calendar SELECT day, is_workday, workday_seq, covered FROM calendar_rows")
+        con.execute(
+            "INSERT OR REPLACE INTO settings VALUES ('calendar_fingerprint', ?)",
+            [fingerprint],
+        )
+        con.execute("COMMIT")
+    finally:
+        con.unregister("calendar_rows")
     return True
 
 
-def seed_unit_catalog(con: duckdb.DuckDBPyConnection) -> None:
-    """Every new ledger starts with the shipped list of department names and short forms."""
-    if con.execute("SELECT count(*) FROM unit_catalog").fetchone()[0]:
-        return
-    from etl.units import Catalog
+def _file_fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()
 
-    pairs = Catalog.load().pairs()
-    catalog_rows = pl.DataFrame({"alias": [a for a, _ in pairs], "canonical": [c for _, c in pairs]})  # noqa: F841
-    con.execute("INSERT OR IGNORE INTO unit_catalog SELECT alias, canonical FROM catalog_rows")
+
+def refresh_unit_catalog(con: duckdb.DuckDBPyConnection, catalog_file: Path | None = None) -> bool:
+    """Re-syncs the unit_catalog table from data/unit_catalog.csv when the file changed since
+    the last sync (as refresh_calendar does with the holiday file).
+
+    The CSV is the one source: imports read it (etl.units.Catalog.load), account lookup reads
+    this table, so the table is rebuilt whenever the file's bytes differ from the ones it was
+    built from. Reading the file (normalising names, refusing contradictions) stays with the
+    unit-name rules in etl.units, imported here only when the file changed."""
+    from etl import units  # the parsing rules; lazily, so the ledger package does not load etl
+
+    path = Path(catalog_file or units.DEFAULT_CATALOG_FILE)
+    fingerprint = _file_fingerprint(path)
+    if setting(con, "unit_catalog_fingerprint", "") == fingerprint:
+        return False
+    pairs = units.Catalog.load(path).pairs() if path.exists() else []
+    catalog_rows = pl.DataFrame(
+        {"alias": [a for a, _ in pairs], "canonical": [c for _, c in pairs]},
+        schema={"alias": pl.String, "canonical": pl.String},
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("catalog_rows", catalog_rows)
+        con.execute("DELETE FROM unit_catalog")
+        con.execute("INSERT OR IGNORE INTO unit_catalog SELECT alias, canonical FROM catalog_rows")
+        con.execute("INSERT OR REPLACE INTO settings VALUES ('unit_catalog_fingerprint', ?)", [fingerprint])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("catalog_rows")
+    return True
+
+
+def sync_vocabulary(con: duckdb.DuckDBPyConnection) -> bool:
+    """Makes the source_kinds and roles tables say what ledger.vocabulary says (the Python
+    module is the source of truth; see its docstring). Writes only when they differ."""
+    from ledger.vocabulary import ROLE_LABELS, SOURCE_KINDS
+
+    tables = {
+        "source_kinds": (
+            "SELECT kind, label, sort_order, is_meeting, is_rectification FROM source_kinds ORDER BY sort_order",
+            [(code, kind.label, order, kind.is_meeting, kind.is_rectification)
+             for order, (code, kind) in enumerate(SOURCE_KINDS.items(), start=1)],
+        ),
+        "roles": (
+            "SELECT role, label, sort_order FROM roles ORDER BY sort_order",
+            [(role, label, order) for order, (role, label) in enumerate(ROLE_LABELS.items(), start=1)],
+        ),
+    }
+    stale = {table: rows for table, (query, rows) in tables.items() if con.execute(query).fetchall() != rows}
+    if not stale:
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, rows in stale.items():
+            con.execute(f"DELETE FROM {table}")
+            con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
 
 
 def is_current(con: duckdb.DuckDBPyConnection, holiday_file: Path = DEFAULT_HOLIDAY_FILE) -> bool:
@@ -260,7 +361,7 @@ def _held_locks() -> dict[str, list]:
 
 def _open_lock_file(path: Path) -> int:
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except PermissionError:
         return os.open(path, os.O_RDONLY)  # a reader in a folder it may not write to
 
@@ -343,6 +444,7 @@ def ledger_reader(
     db_path = resolve_db_path(path)
     if not db_path.exists():
         raise LedgerMissing(db_path)
+    make_ledger_private(db_path)
     waiter = Waiter(timeout, on_wait, wait_message(False, timeout))
     with ledger_lock(db_path, exclusive=False, waiter=waiter):
         if not db_path.exists():
@@ -358,14 +460,14 @@ def ledger_reader(
 def ledger_writer(
     path: str | Path | None = None, *, timeout: float = DEFAULT_TIMEOUT, on_wait: OnWait | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection (migrated, calendar fresh, catalogue seeded: open_ledger) under
+    """A read-write connection (migrated, calendar fresh, unit catalogue and vocabulary in sync: open_ledger) under
     the exclusive lock, creating the ledger if needed.
 
     On exit the connection is checkpointed and closed, and then, still under the lock, the data
     version is bumped: whatever a reader sees after a new version includes this writer's work.
     Waits and raises like ledger_reader."""
     db_path = resolve_db_path(path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(db_path)
     waiter = Waiter(timeout, on_wait, wait_message(True, timeout))
     with ledger_lock(db_path, exclusive=True, waiter=waiter):
         con = connect_waiting(waiter, lambda: open_ledger(db_path))
@@ -377,6 +479,7 @@ def ledger_writer(
                 raise
             checkpoint(con)
             con.close()
+            make_ledger_private(db_path)  # a .wal DuckDB created during the write
         finally:
             # Also after a failure: anything committed before it must reach the readers.
             bump_data_version(db_path)
@@ -407,6 +510,8 @@ def bump_data_version(path: str | Path | None = None) -> str:
     target = version_path(path)
     token = f"{time.time_ns():x}-{uuid.uuid4().hex[:12]}"
     temp = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    temp.write_text(token, encoding="ascii")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as file:
+        file.write(token)
     os.replace(temp, target)
     return token

@@ -12,19 +12,20 @@ from ui import state
 from ui.auth import signed_in_user
 from ui.export import to_excel
 
+# What the page shows of an entry: people by name, codes in words (ledger.history labels them).
 HEADERS = {
-    "logged_at": "时间", "actor": "操作人", "action_label": "操作", "entity": "对象类型", "entity_id": "对象",
-    "field": "字段", "before": "修改前", "after": "修改后", "batch_id": "导入批次",
+    "logged_at": "时间", "actor_label": "操作人", "action_label": "操作", "entity_label": "对象类型",
+    "object_label": "对象", "field_label": "字段", "before_label": "修改前", "after_label": "修改后",
+    "batch_id": "导入批次", "client": "来源地址", "note_label": "备注",
 }
-ENTITY_LABELS = {"task": "督办事项", "unit": "单位", "leader": "领导", "source": "来源", "user": "账号",
-                 "progress": "进展", "extension": "延期", "ledger": "台账"}
 
 user = signed_in_user()
 st.title("操作日志")
 if not can(user, "read_audit"):
     st.error("只有督查室账号可以查看操作日志。")
     st.stop()
-st.caption("台账的每一次导入、修改、办结、延期审批、账号变更、登录和登录失败都记在这里，只增不改。")
+st.caption("台账的每一次导入、修改、办结、延期审批、账号变更、登录和登录失败都记在这里，只增不改。"
+           "登录记录另存于台账旁的登录记录文件，在此一并列出；“恢复前的记录”是恢复备份时从被替换的台账中带过来的记录。")
 
 with state.reading() as con:
     choices = history.audit_choices(con, user)
@@ -35,17 +36,16 @@ picked_days = days_column.date_input(
 )
 since, until = (picked_days if len(picked_days) == 2 else (picked_days[0], picked_days[0]))
 actor = actor_column.selectbox("操作人", ["", *choices["actor"]], key="audit_actor",
-                               format_func=lambda name: name or "全部")
-actions = action_column.multiselect("操作", choices["action"], key="audit_actions", placeholder="全部操作",
-                                    format_func=lambda code: history.ACTION_LABELS.get(code, code))
-text = text_column.text_input("查找", key="audit_text", placeholder="督办编号、用户名、内容……")
+                               format_func=lambda name: choices["actor"].get(name, "全部"))
+actions = action_column.multiselect("操作", list(choices["action"]), key="audit_actions", placeholder="全部操作",
+                                    format_func=choices["action"].get)
+text = text_column.text_input("查找", key="audit_text", placeholder="督办编号、姓名、内容……")
 
 with state.reading() as con:
     entries = history.audit_entries(con, user, since, until, actor=actor, actions=tuple(actions), text=text)
 shown = entries.with_columns(
-    pl.col("action").replace_strict(history.ACTION_LABELS, default=pl.col("action")).alias("action_label"),
-    pl.col("entity").replace_strict(ENTITY_LABELS, default=pl.col("entity")),
-    pl.col("logged_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
+    pl.col("logged_at").dt.strftime("%Y-%m-%d %H:%M:%S"), pl.col("batch_id").fill_null(""),
+    pl.col("client").fill_null(""),
 ).select(list(HEADERS)).rename(HEADERS)
 
 st.caption(f"{since:%Y-%m-%d} 至 {until:%Y-%m-%d}，共 {entries.height:,} 条"

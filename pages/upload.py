@@ -49,14 +49,19 @@ if detected := uploads.detected_kind(kind_choice, title):
 def run(inputs, options, *, commit: bool):
     """The import under the write lock; a clear message instead of a traceback."""
     try:
+        parsed = uploads.parse_uploads(inputs, options)  # outside the lock: a slow file holds nobody up
+        if refused := uploads.refused_unread(inputs, parsed):
+            return refused
         with state.writing() as con:
-            return uploads.run_import(con, user, inputs, options, commit=commit)
-    except LedgerBusy as busy:
-        st.warning(f"{busy} 台账未作任何更改。")
+            return uploads.run_import(con, user, inputs, options, commit=commit, parsed=parsed)
+    except LedgerBusy:
+        st.warning(f"{state.BUSY_NOTICE}台账未作任何更改。")
     except AccessDenied as denied:
         st.error(str(denied))
-    except Exception as error:  # noqa: BLE001 - shown to the user, not as a traceback
-        st.error(f"{'导入' if commit else '预览'}失败，台账未作任何更改：{error}")
+    except Exception as error:  # noqa: BLE001 - a message for the user, the details in the server log
+        state.log.error("upload %s failed", "import" if commit else "preview", exc_info=error)
+        st.error(f"{'导入' if commit else '预览'}失败，台账未作任何更改。请检查文件后重试；"
+                 "如仍失败，请联系系统管理员查看服务器日志。")
     st.stop()
 
 
@@ -125,3 +130,6 @@ else:
     batch_id = st.selectbox("查看批次中的文件", list(labels), format_func=labels.get, key="upload_batch")
     with state.reading() as con:
         st.dataframe(uploads.batch_file_table(con, user, batch_id), hide_index=True, key="upload_batch_files")
+        downloads = uploads.file_downloads(con, user, batch_id)
+    for download in downloads:
+        st.download_button(download.label, download.data, file_name=download.file_name, key=download.key)

@@ -13,11 +13,12 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 from argon2 import PasswordHasher
 
 from etl import users_cli
-from ledger import accounts
+from ledger import accounts, audit, signins
 from ledger.access import AccessDenied, User, system_user
 from ledger.accounts import AccountError, LoginFailed
 from ledger.db import open_ledger
@@ -76,6 +77,18 @@ def _audit(con, username: str | None = None) -> list[dict]:
 
 def _actions(con, username: str) -> list[str]:
     return [entry["action"] for entry in _audit(con, username)]
+
+
+def _signins(con, username: str | None = None) -> list[dict]:
+    """The sign-in store's events (issue 12: logins are kept beside the ledger, not in its
+    audit log), in the audit log's terms: the account tried is the actor, why is in `after`."""
+    return [{"action": e["action"], "actor": e["username"], "entity_id": e["username"], "field": None,
+             "before": None, "after": e["note"], "logged_at": e["logged_at"], "client": e["client"]}
+            for e in accounts.signin_store(con).events() if username is None or e["username"] == username]
+
+
+def _signin_actions(con, username: str) -> list[str]:
+    return [entry["action"] for entry in _signins(con, username)]
 
 
 def _unit_id(con, name: str) -> int:
@@ -224,12 +237,15 @@ def test_login_success_returns_the_user_and_is_audited(con):
     accounts.create_user(con, OFFICE, "zhujian", "Good-pass-2026", "unit", unit="区住房和城乡建设局")
     user = accounts.authenticate(con, "zhujian", "Good-pass-2026", now=T0)
     assert user.role == "unit" and user.unit_id == _unit_id(con, "区住房和城乡建设局")
-    assert con.execute("SELECT last_login_at FROM users WHERE username = 'zhujian'").fetchone()[0] == T0
-    entry = _audit(con, "zhujian")[-1]
+    # Issue 12: the last login and the login event live in the sign-in store, not the ledger.
+    assert accounts.signin_store(con).last_logins()["zhujian"] == T0
+    assert accounts.list_users(con, OFFICE).row(by_predicate=pl.col("username") == "zhujian",
+                                                 named=True)["last_login_at"] == T0
+    entry = _signins(con, "zhujian")[-1]
     assert (entry["action"], entry["actor"], entry["logged_at"]) == ("login", "zhujian", T0)
     accounts.record_logout(con, user, now=T0 + timedelta(minutes=5))
     accounts.record_logout(con, user, expired=True)
-    logouts = [e for e in _audit(con, "zhujian") if e["action"] == "logout"]
+    logouts = [e for e in _signins(con, "zhujian") if e["action"] == "logout"]
     assert [e["after"] for e in logouts] == ["主动退出", "会话超时"]
 
 
@@ -255,12 +271,12 @@ def test_unknown_user_and_wrong_password_look_the_same(con):
         messages.append(str(failed.value))
     assert messages == ["用户名或密码错误"] * 3
     assert len(calls) == 3  # an unknown user is checked against a dummy hash too
-    unknown = [e for e in _audit(con, "nobody")]
+    unknown = [e for e in _signins(con, "nobody")]
     assert [(e["action"], e["actor"], e["after"]) for e in unknown] == [("login_failed", "nobody", "用户名不存在")] * 2
     # Something that cannot be a username (a password typed into the wrong box) is not logged as typed.
     with pytest.raises(LoginFailed, match="用户名或密码错误"):
         accounts.authenticate(con, "My secret pass!", "x", now=T0)
-    assert not any("secret" in str(v) for e in _audit(con) for v in e.values())
+    assert not any("secret" in str(v) for e in _audit(con) + _signins(con) for v in e.values())
 
 
 def test_unknown_user_takes_about_as_long_as_a_wrong_password(con):
@@ -282,27 +298,30 @@ def test_unknown_user_takes_about_as_long_as_a_wrong_password(con):
 
 
 def test_lockout_after_repeated_failures_and_unlock_after_the_lockout_time(con):
+    # Issue 12: no hard lock with its own message; after login_max_failures (5) failures the
+    # account waits (30 s, then doubling) for the clients that failed on it, and answers as
+    # for a wrong password.
     accounts.create_user(con, OFFICE, "zhujian", "Good-pass-2026", "unit", unit="区财政局")
     for i in range(4):
         with pytest.raises(LoginFailed, match="^用户名或密码错误$"):
             accounts.authenticate(con, "zhujian", f"Wrong-pass-{i}", now=T0 + timedelta(seconds=i))
-    with pytest.raises(LoginFailed, match="^账号已锁定，请15分钟后再试或联系督查室$"):
+    with pytest.raises(LoginFailed, match="^用户名或密码错误$"):   # was 账号已锁定，请15分钟后再试或联系督查室
         accounts.authenticate(con, "zhujian", "Wrong-pass-5", now=T0 + timedelta(seconds=4))
-    locked_until = con.execute("SELECT locked_until FROM users WHERE username = 'zhujian'").fetchone()[0]
-    assert locked_until == T0 + timedelta(seconds=4, minutes=15)
-    # The right password does not help while locked.
-    with pytest.raises(LoginFailed, match="请6分钟后再试"):
-        accounts.authenticate(con, "zhujian", "Good-pass-2026", now=T0 + timedelta(minutes=10))
-    # After the lockout time it does, and the count starts again.
+    state = accounts.signin_store(con).account_state("zhujian", T0 + timedelta(seconds=4))
+    assert state.wait_until == T0 + timedelta(seconds=4 + 30)
+    # The right password does not help the guessing client while it waits.
+    with pytest.raises(LoginFailed, match="^用户名或密码错误$"):
+        accounts.authenticate(con, "zhujian", "Good-pass-2026", now=T0 + timedelta(seconds=10))
+    # After the wait it does, and the count starts again.
     user = accounts.authenticate(con, "zhujian", "Good-pass-2026", now=T0 + timedelta(minutes=16))
     assert user.username == "zhujian"
-    assert con.execute("SELECT failed_logins, locked_until FROM users WHERE username = 'zhujian'").fetchone() == (0, None)
-    actions = _actions(con, "zhujian")
-    assert actions[-8:] == ["login_failed"] * 5 + ["locked", "login_failed", "login"]
-    locked = next(e for e in _audit(con, "zhujian") if e["action"] == "locked")
-    assert (locked["actor"], locked["field"], locked["after"]) == ("zhujian", "locked_until", "2026-06-15 09:15:04")
-    counts = [(e["before"], e["after"]) for e in _audit(con, "zhujian") if e["field"] == "failed_logins"]
-    assert counts == [("0", "1"), ("1", "2"), ("2", "3"), ("3", "4"), ("4", "5")]
+    assert accounts.signin_store(con).account_state("zhujian", T0 + timedelta(minutes=16)) == signins.Counter()
+    actions = _signin_actions(con, "zhujian")
+    assert actions[-8:] == ["login_failed"] * 5 + ["throttled", "login_throttled", "login"]
+    throttled = next(e for e in _signins(con, "zhujian") if e["action"] == "throttled")
+    assert (throttled["actor"], throttled["logged_at"]) == ("zhujian", T0 + timedelta(seconds=4))
+    assert "2026-06-15 09:00:34" in throttled["after"]
+    assert not [e for e in _audit(con, "zhujian") if e["action"] in ("login_failed", "locked", "login")]
 
 
 def test_an_expired_lockout_starts_a_fresh_count(con):
@@ -312,11 +331,11 @@ def test_an_expired_lockout_starts_a_fresh_count(con):
     for i in range(3):
         with pytest.raises(LoginFailed):
             accounts.authenticate(con, "zhujian", "Wrong-pass-x", now=T0 + timedelta(seconds=i))
-    assert con.execute("SELECT locked_until FROM users WHERE username = 'zhujian'").fetchone()[0] is not None
-    later = T0 + timedelta(minutes=6)
+    assert accounts.signin_store(con).account_state("zhujian", T0).wait_until is not None
+    later = T0 + signins.WINDOW + timedelta(minutes=6)   # was 6 minutes: counts now last signins.WINDOW
     with pytest.raises(LoginFailed, match="^用户名或密码错误$"):
         accounts.authenticate(con, "zhujian", "Wrong-pass-x", now=later)
-    assert con.execute("SELECT failed_logins, locked_until FROM users WHERE username = 'zhujian'").fetchone() == (1, None)
+    assert accounts.signin_store(con).account_state("zhujian", later) == signins.Counter(1, None)
 
 
 def test_success_resets_the_failure_count(con):
@@ -328,7 +347,7 @@ def test_success_resets_the_failure_count(con):
     for _ in range(4):
         with pytest.raises(LoginFailed, match="用户名或密码错误"):
             accounts.authenticate(con, "zhujian", "Wrong-pass-x", now=T0)
-    assert con.execute("SELECT failed_logins FROM users WHERE username = 'zhujian'").fetchone()[0] == 4
+    assert accounts.signin_store(con).account_state("zhujian", T0).failures == 4
 
 
 def test_office_unlocks_and_resets(con):
@@ -352,7 +371,7 @@ def test_office_unlocks_and_resets(con):
     assert accounts.authenticate(con, "zhujian", "New-pass-2027", now=T0).username == "zhujian"
     unlock = [(e["action"], e["field"], e["before"], e["after"]) for e in _audit(con, "zhujian")
               if e["action"] in ("unlock", "password_reset")]
-    assert unlock[0] == ("unlock", "locked_until", "2026-06-15 09:15:00", None)
+    assert unlock[0] == ("unlock", "locked_until", "2026-06-15 09:00:30", None)   # was 09:15:00 (a 15-minute lock)
     assert unlock[1] == ("unlock", "failed_logins", "5", "0")
     assert ("password_reset", "password", None, "已修改") in unlock
     assert ("password_reset", "failed_logins", "5", "0") in unlock
@@ -373,6 +392,7 @@ def test_disabled_accounts(con):
     assert accounts.authenticate(con, "zhujian", "Good-pass-2026", now=T0).username == "zhujian"
     entries = [(e["action"], e["field"], e["before"], e["after"]) for e in _audit(con, "zhujian")]
     assert ("disable", "disabled", "否", "是") in entries and ("enable", "disabled", "是", "否") in entries
+    entries = [(e["action"], e["field"], e["before"], e["after"]) for e in _signins(con, "zhujian")]
     assert ("login_failed", None, None, "账号已停用") in entries
 
 
@@ -408,9 +428,10 @@ def test_rehash_when_the_parameters_change(con):
     accounts.authenticate(con, "zhujian", "Good-pass-2026", now=T0)
     new = con.execute("SELECT password_hash FROM users WHERE username = 'zhujian'").fetchone()[0]
     assert "m=2048,t=2,p=1" in new
-    assert _actions(con, "zhujian")[-2:] == ["rehash", "login"]
+    assert _actions(con, "zhujian")[-1] == "rehash" and _signin_actions(con, "zhujian")[-1] == "login"
     accounts.authenticate(con, "zhujian", "Good-pass-2026", now=T0)
-    assert _actions(con, "zhujian")[-2:] == ["login", "login"]
+    assert _actions(con, "zhujian").count("rehash") == 1
+    assert _signin_actions(con, "zhujian")[-2:] == ["login", "login"]
 
 
 def test_production_uses_the_library_defaults():
@@ -462,24 +483,29 @@ def test_every_change_and_login_is_audited_without_secrets(con):
     accounts.disable_user(con, actor, "zhujian")
     accounts.enable_user(con, actor, "zhujian")
     entries = _audit(con, "zhujian")
+    # Issue 12: login_failed, login and logout are in the sign-in store, the account changes in the ledger.
     assert [e["action"] for e in entries] == [
         "create", "create", "create", "create",   # role, display_name, unit, password
-        "password_reset", "update", "login_failed", "unlock", "login", "logout", "disable", "enable"]
+        "password_reset", "update", "unlock", "disable", "enable"]
+    assert _signin_actions(con, "zhujian") == ["login_failed", "login", "logout"]
     assert all(e["entity"] == "user" and e["entity_id"] == "zhujian" and e["logged_at"] for e in entries)
-    by_actor = {e["action"]: e["actor"] for e in entries}
+    by_actor = {e["action"]: e["actor"] for e in entries + _signins(con, "zhujian")}
     assert by_actor["create"] == by_actor["update"] == by_actor["disable"] == "boss"
     assert by_actor["login"] == by_actor["login_failed"] == by_actor["logout"] == "zhujian"
     assert {(e["field"], e["before"], e["after"]) for e in entries if e["field"] == "password"} == {
         ("password", None, "已设置"), ("password", None, "已修改")}
     assert ("unit", "区财政局", "区住房和城乡建设局") in {(e["field"], e["before"], e["after"]) for e in entries}
-    for entry in _audit(con):
+    for entry in _audit(con) + _signins(con):
         for value in entry.values():
             text = str(value)
             assert "$argon2" not in text and not any(secret in text for secret in secrets)
+    raw = accounts.signin_store(con).path.read_bytes()
+    assert b"$argon2" not in raw and not any(secret.encode() in raw for secret in secrets)
 
 
 def test_nothing_updates_or_deletes_audit_entries():
-    for module in (Path(accounts.__file__), Path(users_cli.__file__)):
+    for module in (Path(accounts.__file__), Path(users_cli.__file__), Path(audit.__file__),
+                   Path(audit.__file__).parent / "sql" / "audit" / "append.sql"):
         source = module.read_text(encoding="utf-8")
         assert not re.search(r"(UPDATE|DELETE\s+FROM)\s+audit_log", source, re.IGNORECASE), module
 
@@ -487,14 +513,15 @@ def test_nothing_updates_or_deletes_audit_entries():
 def test_a_failed_change_writes_nothing(con, monkeypatch):
     accounts.create_user(con, OFFICE, "zhujian", "Good-pass-2026", "unit", unit="区财政局")
     before = _audit(con)
-    real = accounts._audit
+    real = audit.record
 
-    def failing(con, now, actor, action, username, field=None, before=None, after=None):
-        if field == "unit":
+    def failing(con, actor, entries, **kwargs):
+        entries = list(entries)
+        real(con, actor, entries, **kwargs)   # the entries are written, then the writer fails
+        if any(entry.field == "unit" for entry in entries):
             raise RuntimeError("boom")
-        real(con, now, actor, action, username, field, before, after)
 
-    monkeypatch.setattr(accounts, "_audit", failing)
+    monkeypatch.setattr(audit, "record", failing)
     with pytest.raises(RuntimeError):
         accounts.set_role(con, OFFICE, "zhujian", "unit", unit="区住建局")
     assert _audit(con) == before

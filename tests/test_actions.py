@@ -17,7 +17,7 @@ from ledger import actions
 from ledger.access import AccessDenied, User
 from ledger.actions import ActionError
 from ledger.db import open_ledger
-from ledger.status import task_list
+from ledger.queries import task_list
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_DAY = date(2026, 3, 5)

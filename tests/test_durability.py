@@ -355,19 +355,24 @@ def test_backup_and_restore_round_trip_every_table(tmp_path):
     changed = contents(db)
     assert changed != original
 
-    restored = cli("restore", str(dest), "--db", str(db))
+    restored = cli("restore", str(dest), "--db", str(db), "--yes")   # issue 12: asks first unless --yes
     assert restored.returncode == 0, restored.stderr
     now = contents(db)
     assert set(now) == set(original)
     for table in original:
         if table != "audit_log":
             assert now[table] == original[table], table
-    # The audit log is the backup's plus the record of this restore.
-    assert [row for row in now["audit_log"] if row[3] != "restore"] == original["audit_log"]
+    # The audit log is the backup's, plus the entries written since the backup (issue 12: carried
+    # over from the replaced ledger; a `carry` entry names their ids), plus the record of this restore.
+    (first, last) = next(tuple(int(x) for x in row[8].split("-")) for row in now["audit_log"] if row[3] == "carry")
+    carried = [row for row in now["audit_log"] if first <= row[0] <= last]
+    assert [row for row in now["audit_log"] if row[3] not in ("restore", "carry") and row not in carried] == original["audit_log"]
+    later = [row for row in changed["audit_log"] if row not in original["audit_log"]]
+    assert later and sorted(row[1:9] for row in carried) == sorted(row[1:9] for row in later)
     (entry,) = [row for row in now["audit_log"] if row[3] == "restore"]
     assert entry[4] == "ledger"
     after, before = sequences(db), sequences(dest)
-    assert after.pop("audit_ids") == before.pop("audit_ids") + 1
+    assert after.pop("audit_ids") == before.pop("audit_ids") + 1 + len(carried) + 1   # + the carry entry
     assert after == before
 
     # Nothing was deleted: the replaced ledger is kept whole beside it.

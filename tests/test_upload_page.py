@@ -126,7 +126,9 @@ def test_good_csv_preview_then_confirm(ledger):
 
     # The history shows the batch and its file; the same file again changes nothing.
     batches = _table(at, BATCHES)
-    assert (batches.iloc[0]["导入人"], batches.iloc[0]["文件数"], batches.iloc[0]["新增"]) == ("wangmin", 1, 2)
+    # The importer by name, not by login (the batch keeps the login: import_batches.created_by).
+    assert (batches.iloc[0]["导入人"], batches.iloc[0]["文件数"], batches.iloc[0]["新增"]) == ("王敏", 1, 2)
+    assert _count(ledger, "SELECT count(*) FROM import_batches WHERE created_by = 'wangmin'") == 1
     files = _table(at, BATCH_FILES)
     assert files.iloc[0]["文件名"] == "城建专题会议.csv"
     assert len(files.iloc[0]["SHA-256"]) == 64

@@ -12,6 +12,7 @@ pages even on a page that does not draw the sidebar."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,16 @@ import streamlit as st
 
 from ledger import queries as views
 from ledger.access import User
-from ledger.db import LedgerBusy, data_version, ledger_reader, ledger_writer, resolve_db_path
+from ledger.db import LedgerBusy, LedgerMissing, data_version, ledger_reader, ledger_writer, resolve_db_path
+from ui import pages_folder
+
+log = logging.getLogger(__name__)
+
+# What a visitor reads when the ledger cannot be used: what happened and what to do, never a
+# path, an SQL error or a traceback (those go to the server log).
+BUSY_NOTICE = "台账正忙（可能正在导入、备份或恢复），请稍等片刻后刷新页面重试。"
+MISSING_NOTICE = "台账尚未建立或已被移走。请联系督查室的系统管理员在服务器上检查台账文件（python -m etl status）。"
+FAILURE_NOTICE = "台账暂时无法使用，请稍后刷新页面重试；如仍有问题，请联系系统管理员查看服务器日志。"
 
 # Widget keys: stable, so tests and session state can find them.
 AS_OF_KEY = "as_of"
@@ -81,11 +91,29 @@ def _prepared(path: str) -> bool:
         return True
 
 
+def failure_notice(error: BaseException) -> str:
+    """The Chinese message for a failure, by kind."""
+    if isinstance(error, LedgerBusy):
+        return BUSY_NOTICE
+    if isinstance(error, LedgerMissing):
+        return MISSING_NOTICE
+    return FAILURE_NOTICE
+
+
+def show_failure(error: BaseException) -> None:
+    """Shows the failure's Chinese message; its details go to the server log only."""
+    if isinstance(error, LedgerBusy):
+        log.warning("ledger busy: %s", error)
+    else:
+        log.error("dashboard failure", exc_info=error)
+    st.error(failure_notice(error), icon=":material/error:")
+
+
 def prepare() -> None:
     try:
         _prepared(db_path())
-    except (duckdb.Error, LedgerBusy, OSError) as error:
-        st.error(f"无法打开台账文件 {db_path()}：{error}")
+    except Exception as error:  # noqa: BLE001 - a message for the visitor, the details in the log
+        show_failure(error)
         st.stop()
 
 
@@ -125,8 +153,8 @@ def sidebar(viewer: User) -> Filters:
     sidebar and returns them."""
     try:
         options = _options(db_path(), version(), viewer)
-    except (duckdb.Error, LedgerBusy) as error:
-        st.error(f"无法打开台账文件 {db_path()}：{error}")
+    except Exception as error:  # noqa: BLE001 - a message for the visitor, the details in the log
+        show_failure(error)
         st.stop()
 
     _restore(AS_OF_KEY, date.today())
@@ -175,20 +203,8 @@ def sidebar(viewer: User) -> Filters:
 
 def current_filters() -> Filters:
     """The filters the sidebar drew in this run: dashboard.py draws it before every page."""
-    _run_through_dashboard()
+    pages_folder.route_through_dashboard()
     chosen = st.session_state.get(_FILTERS_KEY)
     if chosen is None:
         st.stop()   # only reachable outside dashboard.py, which always draws the sidebar
     return chosen
-
-
-def _run_through_dashboard() -> None:
-    """Until some run has called st.navigation, Streamlit takes the pages/ folder for an old
-    style multipage app and runs a page asked for by URL (/overdue after a restart) on its
-    own, without dashboard.py: no sidebar, no page config. st.navigation turns that off for
-    the process; do the same here and rerun, so this run too goes through dashboard.py."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.importer import ImportResult, InputFile, LoadOptions
+from etl.importer import ImportResult, InputFile, LoadOptions, ReadFiles, read_files, unreadable
 from etl.intake import DEFAULT_MAX_UPLOAD_MB, ReadError, check_upload
 from etl.sources import KIND_LABELS, kind_from_title
 from ledger import history
@@ -100,11 +100,22 @@ def rejected_uploads(files: list[InputFile], max_bytes: int) -> list[str]:
     return reasons
 
 
+def parse_uploads(files: list[InputFile], options: LoadOptions) -> ReadFiles:
+    """The uploaded files parsed in a child process, before the ledger is locked."""
+    return read_files(files, options)
+
+
+def refused_unread(files: list[InputFile], parsed: ReadFiles) -> ImportResult | None:
+    """The import's refusal when a file could not be read: known without locking the ledger."""
+    return unreadable(files, parsed)
+
+
 def run_import(
-    con: duckdb.DuckDBPyConnection, user: User, files: list[InputFile], options: LoadOptions, *, commit: bool
+    con: duckdb.DuckDBPyConnection, user: User, files: list[InputFile], options: LoadOptions, *, commit: bool,
+    parsed: ReadFiles | None = None,
 ) -> ImportResult:
     """The CLI's import as `user`; commit=False runs it whole and rolls it back (the preview)."""
-    return import_as(con, user, files, options, commit=commit)
+    return import_as(con, user, files, options, commit=commit, parsed=parsed)
 
 
 # ---------------------------------------------------------------------------------------
@@ -207,6 +218,23 @@ def batch_table(con: duckdb.DuckDBPyConnection, viewer: User) -> pl.DataFrame:
         pl.col("tasks_updated").alias("更新"),
         pl.col("progress_added").alias("进展"),
     )
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    file_name: str
+    data: bytes
+    key: str
+
+
+def file_downloads(con: duckdb.DuckDBPyConnection, viewer: User, batch_id: str) -> list[Download]:
+    """A download of each file of the batch exactly as it was imported."""
+    return [
+        Download(label=f"下载原文件：{name}" + (f"（工作表 {sheet}）" if sheet else ""), file_name=name, data=data,
+                 key=f"upload_download_{batch_id}_{i}")
+        for i, (name, sheet, data) in enumerate(history.imported_files(con, viewer, batch_id))
+    ]
 
 
 def batch_file_table(con: duckdb.DuckDBPyConnection, viewer: User, batch_id: str) -> pl.DataFrame:

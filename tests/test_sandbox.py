@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import zipfile
+from datetime import date
+from pathlib import Path
 
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from etl.importer import InputFile, LoadOptions, import_files, read_files
 from etl.intake import MAX_SHEETS, ReadError, check_workbook
 from etl.reader import read_file
 from etl.sandbox import Limits, read_file_isolated
+from ledger.db import open_ledger
 
 
 def _workbook(fill) -> bytes:
@@ -127,3 +135,77 @@ def test_a_file_beyond_the_time_limit_is_refused():
     data = _task_list(20_000)
     with pytest.raises(ReadError, match="时间上限"):
         read_file_isolated(data, "slow.xlsx", limits=Limits(seconds=0.01))
+
+
+# --- the load path: files are parsed before the ledger is locked ---------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+HOLD = (
+    "import sys\n"
+    "from ledger.db import ledger_reader, ledger_writer\n"
+    "opener = ledger_writer if sys.argv[2] == 'write' else ledger_reader\n"
+    "with opener(sys.argv[1]) as con:\n"
+    "    print(con.execute('SELECT count(*) FROM tasks').fetchone()[0], flush=True)\n"
+    "    sys.stdin.readline()\n"
+    "    print(con.execute('SELECT count(*) FROM tasks').fetchone()[0], flush=True)\n"
+)
+
+
+def _hostile_files(tmp_path) -> list[Path]:
+    def sparse(workbook):
+        for _ in range(50):
+            sheet = workbook.add_worksheet()
+            sheet.write(0, 0, "事项")
+            sheet.write(19530, 255, "x")
+    padded = tmp_path / "padded.xlsx"
+    padded.write_bytes(_padded_shared_strings(b"<!--" + b"x" * 6000 + b"-->"))
+    many = tmp_path / "sparse.xlsx"
+    many.write_bytes(_workbook(sparse))
+    return [padded, many]
+
+
+@pytest.mark.parametrize("held", ["read", "write"])
+def test_hostile_files_are_refused_while_another_process_holds_the_ledger(tmp_path, held):
+    """Another process holds the ledger (reading, or even writing): the CLI still reads the
+    hostile files and refuses them in Chinese, because parsing needs no lock; the holder
+    carries on and sees the ledger unchanged."""
+    path = tmp_path / "ledger.duckdb"
+    open_ledger(path).close()
+    before = path.read_bytes()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), held], cwd=ROOT, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == "0"
+        for hostile in _hostile_files(tmp_path):
+            done = subprocess.run([sys.executable, "-m", "etl", "load", str(hostile), "--db", str(path), "--wait", "1"],
+                                  cwd=ROOT, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 1, done.stderr  # unreadable input
+            assert hostile.name in done.stdout + done.stderr
+            assert "台账正忙" not in done.stdout + done.stderr
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "0"
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert holder.returncode == 0
+    assert path.read_bytes() == before
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=3000),
+    st.builds(lambda head, tail: head + tail, st.sampled_from([b"PK\x03\x04", b"\xef\xbb\xbf", b"\xd0\xcf\x11\xe0"]),
+              st.binary(max_size=2000)),
+))
+def test_whatever_bytes_arrive_the_caller_survives_and_the_ledger_is_unchanged(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "ledger.duckdb"
+    con = open_ledger(path)
+    con.execute("CHECKPOINT")
+    before = path.read_bytes()
+    files = [InputFile("上传.xlsx", data)]
+    result = import_files(con, files, LoadOptions(source_kind="常务会议", source_title="第1次常务会议",
+                                                  source_date=date(2026, 1, 5)), parsed=read_files(files))
+    con.close()
+    if not result.committed:
+        assert path.read_bytes() == before

@@ -814,6 +814,10 @@ def _deadline(context: _Context, text: str | None, base: date | None):
         parsed = parse_deadline(text, base, context.calendar)
     except DeadlineError as error:
         return (None,) * 8 + (str(error),)
+    if parsed.kind == "none":
+        # A missing or unreadable 完成时限 is refused until the ledger can hold it flagged
+        # (issue 9: status 未明确时限); the parser never guesses a date for it.
+        return (None,) * 8 + (parsed.flags[0] if parsed.flags else "缺少完成时限",)
     milestones = [{"seq": i + 1, "text": m.text, "deadline": m.date} for i, m in enumerate(parsed.milestones)]
     milestones_text = "；".join(f"{m['text']}＠{m['deadline'] or ''}" for m in milestones) or None
     uncovered = "、".join(str(y) for y in parsed.uncovered_years) or None

@@ -34,15 +34,25 @@ FAST = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "200")), de
 
 
 def check_deadline(value: object, base: date) -> Deadline | None:
-    """The parser's contract: a Deadline that holds together, or a DeadlineError for the user."""
+    """The parser's contract: a Deadline that holds together, or a DeadlineError for the user.
+
+    Kind "none" is an unread or missing deadline: no date, no cycle, and either flags (in
+    Chinese, quoting the text) or, for a missing one, a note saying so.
+    """
     try:
         result = parse_deadline(value, base, CALENDAR)
     except DeadlineError as error:
         assert str(error) and CHINESE.search(str(error)), repr(error)
         return None
     assert isinstance(result, Deadline)
-    assert result.kind in ("date", "cycle", "long_term")
+    assert result.kind in ("date", "cycle", "long_term", "none")
     assert (result.date is not None) == (result.kind == "date")
+    if result.kind == "none":
+        assert result.cycle is None and result.milestones == ()
+        assert result.flags or (result.missing and result.note and CHINESE.search(result.note))
+        assert all(CHINESE.search(flag) and flag.endswith("请核对") for flag in result.flags)
+    else:
+        assert result.flags == ()
     assert result.kind != "cycle" or result.cycle in ("weekly", "monthly", "quarterly", "half_yearly", "yearly")
     assert all(m.date is None or isinstance(m.date, date) for m in result.milestones)
     assert isinstance(result.text, str)

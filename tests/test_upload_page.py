@@ -150,7 +150,7 @@ def test_bad_row_is_shown_and_nothing_is_committed(ledger):
     assert len(errors) == 1
     row = errors.iloc[0]
     assert (row["文件"], row["行号"], row["列"], row["值"]) == ("问题清单.csv", 3, "完成时限", "下个阶段")
-    assert "无法识别的完成时限" in row["原因"]
+    assert "无法识别完成时限“下个阶段”" in row["原因"]
     # No way to commit, and nothing was committed.
     assert not [b for b in at.button if b.key == "upload_confirm"]
     assert _count(ledger, "SELECT count(*) FROM tasks") == 0

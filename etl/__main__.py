@@ -25,8 +25,9 @@ import duckdb
 
 from etl import users_cli
 from etl.importer import InputFile, LoadOptions, import_files, read_files, unreadable
-from ledger import accounts
-from ledger.access import system_user
+from ledger import accounts, supervision
+from ledger.access import AccessDenied, system_user
+from ledger.actions import ActionError
 from ledger.db import (
     DB_ENV_VAR,
     DEFAULT_TIMEOUT,
@@ -37,6 +38,7 @@ from ledger.db import (
     ledger_writer,
     resolve_db_path,
 )
+from ledger.documents import notice_docx, notice_xlsx
 from ledger.queries import milestone_list, status_counts, task_list
 from ledger.vocabulary import STATUS_LABELS
 
@@ -108,6 +110,22 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also bring back the backup's passwords and disabled states "
                               "(default: accounts keep their current ones)")
     restore.set_defaults(handler=_restore)
+
+    chase = commands.add_parser("chase", help="催办: record a chase of one task, or of every overdue task of a unit")
+    target = chase.add_mutually_exclusive_group(required=True)
+    target.add_argument("code", nargs="?", help="督办编号")
+    target.add_argument("--unit", help="单位: chase every overdue task it leads")
+    chase.add_argument("--way", required=True, help="电话、书面、系统或约谈")
+    chase.add_argument("--note", default="", help="说明")
+    _acting_options(chase)
+    chase.set_defaults(handler=_chase)
+
+    notice = commands.add_parser("notice", help="催办单: a unit's overdue and due-soon items as Word or Excel")
+    notice.add_argument("--unit", required=True, help="单位")
+    notice.add_argument("--format", choices=("docx", "xlsx"), default="docx")
+    notice.add_argument("--out", type=Path, required=True, help="where to write the document")
+    _acting_options(notice)
+    notice.set_defaults(handler=_notice)
 
     users_cli.add_parser(commands).set_defaults(handler=users_cli.run)
     return parser
@@ -317,6 +335,67 @@ def _confirmed(prompt: str) -> bool:
     except (OSError, ValueError):
         return False
     return answer.strip().lower() in ("yes", "y", "是", "确认")
+
+
+
+
+# --------------------------------------------------------------------------- 催办 and 催办单
+# The same ledger functions as the dashboard's forms, acting as a named account and checked
+# like the page: exit 0 done, 2 refused (the reason in Chinese), 1 failure.
+
+
+def _acting_options(parser: argparse.ArgumentParser) -> None:
+    _ledger_options(parser)
+    parser.add_argument("--as", dest="username", required=True, metavar="USERNAME", help="act as this account")
+    parser.add_argument("--date", type=_date, default=None, help="the day it happens (default today)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _acting(args, work) -> int:
+    """Runs work(con, user) under the write lock as the account named by --as."""
+    try:
+        with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
+            user = accounts.get_user(con, args.username)
+            if user is None:
+                return _answer(args, EXIT_REJECTED, {"error": f"账号“{args.username}”不存在或已停用"})
+            return _answer(args, EXIT_OK, work(con, user))
+    except (AccessDenied, ActionError) as refused:
+        return _answer(args, EXIT_REJECTED, {"error": str(refused)})
+    except LedgerBusy as error:
+        return _answer(args, EXIT_FAILED, {"error": str(error)})
+
+
+def _answer(args, code: int, result: dict) -> int:
+    if args.json:
+        print(json.dumps({"ok": code == EXIT_OK, **result}, ensure_ascii=False, default=str))
+    elif code == EXIT_OK:
+        print(result["message"])
+    else:
+        print(result["error"], file=sys.stderr)
+    return code
+
+
+def _chase(args) -> int:
+    def work(con, user) -> dict:
+        if args.unit:
+            codes = supervision.chase_unit(con, user, args.unit, args.way, note=args.note, on=args.date)
+        else:
+            supervision.record_chase(con, user, args.code, args.way, note=args.note, on=args.date)
+            codes = [args.code]
+        return {"chased": codes, "message": f"已催办 {len(codes)} 项：{'、'.join(codes)}"}
+
+    return _acting(args, work)
+
+
+def _notice(args) -> int:
+    def work(con, user) -> dict:
+        notice = supervision.chase_notice(con, user, args.unit, args.date)
+        render = notice_docx if args.format == "docx" else notice_xlsx
+        args.out.write_bytes(render(notice))
+        return {"unit": notice.unit, "items": notice.items["code"].to_list(), "out": str(args.out),
+                "message": f"已生成催办单：{notice.unit}，{notice.items.height} 项 → {args.out}"}
+
+    return _acting(args, work)
 
 
 if __name__ == "__main__":

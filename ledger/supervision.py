@@ -4,6 +4,8 @@ transaction, audited with who and when.
 
     record_chase        催办 one task (office); the lead unit unless a co-unit is named
     chase_tasks         催办 several tasks of one unit at once (the bulk form)
+    chase_unit          催办 every overdue (red) task a unit leads, as of a date
+    chase_notice        the 催办单 of a unit: its overdue and due-soon items (ledger.documents)
     record_unit_notice  通报 (表扬/批评) or 约谈 of a unit, with the tasks it concerns (office)
 
 Which of a unit's tasks are red is the status rule's answer (ledger.queries); this module
@@ -12,14 +14,18 @@ only records what the office did.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import polars as pl
 
-from ledger import audit, sql
+from ledger import audit, queries, sql
 from ledger.access import User, require
 from ledger.actions import ActionError, _transaction, visible_task
+from ledger.documents import Notice
 from ledger.vocabulary import CHASE_WAYS, NOTICE_KINDS
+from ledger.workcal import WorkCalendar
 
 MAX_NOTE = 2000
 
@@ -106,6 +112,55 @@ def chase_tasks(
             }), at=at)
             ids.append(chase_id)
     return ids
+
+
+@dataclass(frozen=True)
+class _OneUnit:
+    """The scope of one lead unit (queries.Scope)."""
+
+    lead_units: tuple[str, ...]
+    source_kinds: tuple[str, ...] = ()
+    sources: tuple[int, ...] = ()
+    leaders: tuple[str, ...] = ()
+
+
+def _unit_items(con: duckdb.DuckDBPyConnection, viewer: User, unit: str, as_of: date, status: str) -> pl.DataFrame:
+    return queries.alerts(con, viewer, as_of, _OneUnit((unit,)), status=status, group_by="unit")
+
+
+def chase_unit(
+    con: duckdb.DuckDBPyConnection, user: User, unit: str, way: str, *,
+    note: str = "", on: date | None = None,
+) -> list[str]:
+    """催办 of every task `unit` leads that is overdue on `on` (default today); returns their
+    督办编号, the most overdue first. ActionError when the unit has none."""
+    require(user, "chase")
+    on = on or date.today()
+    _, name = _unit(con, unit)
+    codes = _unit_items(con, user, name, on, "overdue")["code"].unique(maintain_order=True).to_list()
+    if not codes:
+        raise ActionError(f"截至{on.isoformat()}，“{name}”牵头的事项中没有逾期事项，无需催办")
+    chase_tasks(con, user, codes, way, note=note, on=on, unit=name)
+    return codes
+
+
+def chase_notice(con: duckdb.DuckDBPyConnection, user: User, unit: str, as_of: date | None = None) -> Notice:
+    """The 催办单 for `unit`: the overdue and due-soon tasks it leads on `as_of`, the most overdue
+    first, with the date to reply by (settings.notice_reply_workdays working days later)."""
+    require(user, "chase")
+    as_of = as_of or date.today()
+    _, name = _unit(con, unit)
+    items = pl.concat([_unit_items(con, user, name, as_of, status) for status in ("overdue", "due_soon")])
+    items = queries.with_status_labels(items).select(
+        "code", "content", "deadline_text", "status_label",
+        overdue=pl.when(pl.col("status") == "overdue").then(
+            pl.format("{}个工作日", pl.col("overdue_workdays"))).otherwise(pl.lit("")),
+        last_progress=pl.when(pl.col("last_progress").is_not_null()).then(
+            pl.format("{}（{}）", pl.col("last_progress"), pl.col("last_progress_date").dt.strftime("%Y-%m-%d"))),
+    )
+    reply_days = int(sql.one(con, "supervision/reply_workdays")[0])
+    reply_by = WorkCalendar().add_workdays(as_of, reply_days)
+    return Notice(unit=name, as_of=as_of, reply_by=reply_by, items=items)
 
 
 def record_unit_notice(

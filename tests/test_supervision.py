@@ -4,21 +4,27 @@ on a real ledger file with tasks imported through the ordinary path."""
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
 import python_calamine
+from argon2 import PasswordHasher
 from docx import Document
 
 from etl.importer import InputFile, LoadOptions, import_files
-from ledger import supervision
+from ledger import accounts, supervision
 from ledger.access import AccessDenied, User, system_user
 from ledger.actions import ActionError
 from ledger.db import open_ledger
 from ledger.documents import Notice, notice_docx, notice_xlsx
 
 OFFICE = system_user()
+ROOT = Path(__file__).resolve().parent.parent
 LIST = (
     "序号,工作任务,牵头单位,配合单位,完成时限\n"
     "1,推进老旧小区改造,区住建局,区财政局,2026年3月31日\n"
@@ -159,3 +165,64 @@ def test_the_notice_xlsx_holds_the_same_rows_as_text():
     assert table[0][:3] == ["序号", "督办编号", "督办事项"]
     assert table[1][2] == "推进老旧小区改造=SUM(A1)"  # written as text, never a formula
     assert table[2][1] == "DB202600003"
+
+
+def test_chasing_a_unit_chases_exactly_its_red_tasks(con):
+    housing = con.execute("SELECT name FROM units WHERE name LIKE '%住%'").fetchone()[0]
+    codes = supervision.chase_unit(con, OFFICE, housing, "系统", on=date(2026, 4, 16))
+    assert codes == [_code(con, "1")]  # 3 is on track, 2 is the water bureau's
+    chased = con.execute("SELECT t.code FROM chases c JOIN tasks t USING (task_id)").fetchall()
+    assert chased == [(_code(con, "1"),)]
+    with pytest.raises(ActionError, match="没有逾期事项"):
+        supervision.chase_unit(con, OFFICE, housing, "系统", on=date(2026, 3, 2))
+
+
+def test_the_notice_lists_the_units_overdue_and_due_soon_items(con):
+    water = con.execute("SELECT name FROM units WHERE name LIKE '%水利%'").fetchone()[0]
+    notice = supervision.chase_notice(con, OFFICE, water, date(2026, 4, 27))
+    assert notice.unit == water and notice.as_of == date(2026, 4, 27)
+    assert notice.items["code"].to_list() == [_code(con, "2")]
+    assert notice.items["status_label"].to_list() == ["临期"]
+    assert notice.reply_by == date(2026, 4, 30)  # 3 working days later
+    housing = con.execute("SELECT name FROM units WHERE name LIKE '%住%'").fetchone()[0]
+    late = supervision.chase_notice(con, OFFICE, housing, date(2026, 4, 16))
+    assert late.items.select("code", "status_label", "overdue").rows() == [(_code(con, "1"), "逾期", "11个工作日")]  # 清明 4-6 April
+    document = Document(io.BytesIO(notice_docx(late)))
+    assert [c.text for c in document.tables[0].rows[1].cells][1] == _code(con, "1")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_the_command_line_chases_and_writes_the_notice_as_the_named_account(tmp_path):
+    path = tmp_path / "ledger.duckdb"
+    con = open_ledger(path)
+    assert import_files(con, [InputFile("议定事项.csv", LIST)], LoadOptions(
+        source_kind="常务会议", source_title="区政府第3次常务会议", source_date=date(2026, 1, 5))).committed
+    previous = accounts.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    try:
+        accounts.create_user(con, OFFICE, "ducha", "Office-pass-2026", "office")
+        housing = con.execute("SELECT name FROM units WHERE name LIKE '%住%'").fetchone()[0]
+        accounts.create_user(con, OFFICE, "zhujian", "Unit-pass-2026", "unit", unit=housing)
+    finally:
+        accounts.set_hasher(previous)
+    code = _code(con, "1")
+    con.close()
+    db = ("--db", str(path))
+
+    done = _cli("chase", code, "--way", "电话", "--note", "请报送", "--as", "ducha", "--date", "2026-04-02", "--json", *db)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"ok": True, "chased": [code], "message": f"已催办 1 项：{code}"}
+    refused = _cli("chase", "--unit", housing, "--way", "电话", "--as", "zhujian", *db)
+    assert refused.returncode == 2 and "无权" in refused.stderr
+    out = tmp_path / "催办单.docx"
+    made = _cli("notice", "--unit", housing, "--format", "docx", "--out", str(out), "--as", "ducha",
+                "--date", "2026-04-16", *db)
+    assert made.returncode == 0, made.stderr
+    rows = [[cell.text for cell in row.cells] for row in Document(str(out)).tables[0].rows]
+    assert [row[1] for row in rows[1:]] == [code]
+
+    con = open_ledger(path)
+    assert con.execute("SELECT count(*) FROM chases").fetchone()[0] == 1
+    assert con.execute("SELECT actor FROM audit_log WHERE action = 'chase' LIMIT 1").fetchone()[0] == "ducha"

@@ -1,8 +1,14 @@
 """The one import path: files in, validated rows, one transaction out.
 
-The CLI (`python -m etl load`) and the upload page both call `import_files`. Every row is
-validated before anything is written; a file with any invalid row commits nothing and
-reports every error with its file, sheet, Excel row, column, value and reason (in Chinese).
+The CLI (`python -m etl load`) and the upload page both call `import_locked`: the ledger's
+facts (LedgerFacts) read under the shared lock, every file validated holding no lock
+(`validate_files`), the exclusive lock taken only to write (`write_validated`, which validates
+again if the facts changed in between). `import_files` runs the same steps on one connection.
+Every row is validated before anything is written; a file with any invalid row commits nothing
+and reports every error with its file, sheet, Excel row, column, value and reason (in Chinese).
+Every cell arrives without control or bidi characters (etl.reader, said once per file in the
+report), and a name that does not look like a unit is refused, never registered
+(_Context.unit_name_problem).
 Work on text (deadlines, unit lists, sources, leaders) is done once per distinct value, not
 once per row, so a 100,000-row list costs about as much as its few thousand phrasings.
 """
@@ -14,9 +20,9 @@ import re
 import time
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +34,7 @@ from etl import sql
 from etl.dates import parse_calendar_date
 from etl.deadlines import DeadlineError, parse_deadline
 from etl.headers import FIELD_LABELS
+from etl.prose import read_unit_cell
 from etl.reader import ROW, ReadError, Sheet, read_file
 from etl.sandbox import read_file_isolated
 from etl.sources import KIND_LABELS, RECTIFICATION_KINDS, kind_code, kind_from_title, number_from_title
@@ -104,6 +111,7 @@ class ImportResult:
     batch_id: str | None
     files: list[FileReport]
     timings: dict[str, float] = field(default_factory=dict)   # seconds by phase (bench/bench_etl.py)
+    revalidated: bool = False   # the ledger changed between validation and write: validated again (write_validated)
 
     @property
     def has_errors(self) -> bool:
@@ -155,6 +163,9 @@ _NOT_SIMPLE = (
 _ANNOTATION_HINT = re.compile(r"单位|牵头|负责|配合|协办")
 _ITEM_TRAILER = re.compile(r"[、.．,，\s]+$")
 _LEADER_TITLE = re.compile(r"(常务副区长|副区长|区长|常务副市长|副市长|市长|副县长|县长|同志)$")
+# A unit name has a Han character and none of the characters of markup or formulas.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_MARKUP = re.compile(r"^=|[<>{}\[\]|\\$`]")
 _YES = {"是", "已办结", "办结", "已完成", "完成", "Y", "y", "yes", "√", "已销号"}
 _NO = {"否", "未办结", "未完成", "N", "n", "no", "×", "正在推进", "推进中"}
 
@@ -189,27 +200,63 @@ class _Prepared:
     packed: Future[bytes] | None = None   # the file's bytes zlib-compressed, to keep with the batch
 
 
-class _Context:
-    """What validation looks up in the ledger, loaded once per import."""
+@dataclass(frozen=True)
+class LedgerFacts:
+    """Everything validation looks up in the ledger, read in one go (under the shared lock,
+    or inside the writer's): its units, aliases, leaders and sources, and for each file of the
+    import the batch that imported it already. Validation reads nothing else from the ledger,
+    so the same facts, files and options validate to the same result."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, options: LoadOptions):
+    units: tuple[str, ...]                      # in the ledger's order (the resolver keeps the first)
+    aliases: tuple[tuple[str, str], ...]
+    leaders: tuple[str, ...]
+    sources: tuple[tuple[str, str, date], ...]
+    earlier: tuple[str | None, ...]             # by file: the batch that imported it, if any
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection, files: list[InputFile], options: LoadOptions) -> LedgerFacts:
+        sheet = options.sheet or ""
+        return cls(
+            units=tuple(name for (name,) in sql.rows(con, "known_units")),
+            aliases=tuple(sql.rows(con, "known_aliases")),
+            leaders=tuple(name for name, _ in sql.rows(con, "leader_ids")),
+            sources=tuple(sql.rows(con, "known_sources")),
+            earlier=tuple(
+                (found[0] if (found := sql.one(con, "earlier_import", sha256=f.sha256, sheet=sheet)) else None)
+                for f in files),
+        )
+
+    def same_as(self, other: LedgerFacts) -> bool:
+        """The same facts, whatever order the ledger returned its rows in."""
+        def key(facts: LedgerFacts):
+            return (frozenset(facts.units), frozenset(facts.aliases), frozenset(facts.leaders),
+                    frozenset(facts.sources), facts.earlier)
+        return key(self) == key(other)
+
+
+class _Context:
+    """What validation knows of the ledger (its LedgerFacts), and what it found so far."""
+
+    def __init__(self, ledger: duckdb.DuckDBPyConnection | LedgerFacts, options: LoadOptions):
         self.timings: dict[str, float] = {}
         self.parsed: ReadFiles = {}  # files already parsed outside the ledger's lock
         self._lap_started = time.perf_counter()
         self.options = options
         self.today = options.today or date.today()
         self.calendar = WorkCalendar()
-        known_units = [name for (name,) in sql.rows(con, "known_units")]
-        aliases = dict(sql.rows(con, "known_aliases"))
-        self.resolver = UnitResolver(known_units, aliases, Catalog.load())
-        self.known_leaders = {name for name, _ in sql.rows(con, "leader_ids")}
-        self.source_dates = {f"{kind}\x1f{title}": day for kind, title, day in sql.rows(con, "known_sources")}
+        facts = ledger if isinstance(ledger, LedgerFacts) else LedgerFacts.read(ledger, [], options)
+        self.facts = facts
+        self.resolver = UnitResolver(facts.units, dict(facts.aliases), Catalog.load())
+        self.known_leaders = set(facts.leaders)
+        self.source_dates = {f"{kind}\x1f{title}": day for kind, title, day in facts.sources}
         self.sources: dict[str, _Source] = {}
         self._unit_lists: dict[tuple[str | None, str | None], UnitList | None] = {}
         self._canonical: dict[str, str] = {}
         self.new_leaders: list[str] = []
         self.aliases_seen: dict[str, str] = {}   # written name -> canonical
         self.next_key = 0                        # task rows of this import are numbered (_key) from 0
+        self._unit_problems: dict[tuple[str, bool, bool], str | None] = {}
+        self.refused_units: set[str] = set()     # never registered (see unit_name_problem)
 
     def lap(self, phase: str) -> None:
         """Adds the time since the last lap to phase's."""
@@ -230,6 +277,22 @@ class _Context:
             ) if names else None
         return self._unit_lists[key]
 
+    def unit_name_problem(self, name: str, *, new: bool, listed: bool = False) -> str | None:
+        """Why a name written where a unit belongs is not taken as a unit; None when it is.
+
+        The one place this is decided (issue 9 turns the answer into a flag on the row instead
+        of a row error: _refuse_unit_names). Never a unit: a name without a Han character, or
+        with markup or formula characters (<img, =1+2, {{…}}, `…`). A unit the import would
+        register (new: not in the ledger, the catalogue or a units file of this import) must
+        read as one by etl.prose.read_unit_cell's rules: not a person (王建同志), not a clause
+        (此项工作由李强, 并统筹推进), a unit word at its end. A units file (listed) is the office
+        naming its own units: there only a person is refused besides markup."""
+        key = (name, new, listed)
+        if key not in self._unit_problems:
+            self._unit_problems[key] = _unit_name_problem(name, new=new, listed=listed,
+                                                          catalogued=self.resolver.catalogued(name))
+        return self._unit_problems[key]
+
     def resolve_unit(self, name: str) -> str:
         if name not in self._canonical:
             canonical, _ = self.resolver.resolve(name)
@@ -237,6 +300,21 @@ class _Context:
                 self.aliases_seen.setdefault(name, canonical)
             self._canonical[name] = canonical
         return self._canonical[name]
+
+
+def _unit_name_problem(name: str, *, new: bool, listed: bool, catalogued: bool) -> str | None:
+    """_Context.unit_name_problem, uncached."""
+    refused = f"“{name}”不像单位名称，请核对"
+    if not _HAN.search(name) or _MARKUP.search(name):
+        return refused
+    if not (new or listed) or catalogued:
+        return None
+    actors = read_unit_cell(name)
+    if actors.lead_units:
+        return None
+    if any(flag.kind == "人名" for flag in actors.flags):
+        return f"“{name}”是人名，不像单位名称，请核对（领导请填在“责任领导”列）"
+    return None if listed else refused
 
 
 # ---------------------------------------------------------------------------------------
@@ -286,33 +364,120 @@ def import_files(
     commit: bool = True,
     parsed: ReadFiles | None = None,
 ) -> ImportResult:
-    """Validates every file, then writes them all in one transaction, or nothing.
+    """Validates every file, then writes them all in one transaction, or nothing; on one
+    connection (tests, the demo builder). The CLI and the upload page hold the ledger only
+    for the write: import_locked.
 
     With commit=False the whole import runs and is rolled back: the result is the preview of
     what would be created and updated. `parsed` is read_files' result for these files; files
     it lacks are read here, in this process."""
     options = options or LoadOptions()
-    context = _Context(con, options)
-    context.parsed = parsed or {}
-    context.lap("setup")
-    prepared: list[_Prepared] = []
-    for index, file in enumerate(files):
-        prepared.append(_prepare_file(con, index, file, context))
-    reports = [p.report for p in prepared]
-    rejected = ImportResult(committed=False, batch_id=None, files=reports, timings=context.timings)
-    if any(r.errors for r in reports):
-        return rejected
-    pending = [p for p in prepared if not p.report.already_imported]
-    if not pending:
-        return rejected
+    validated = validate_files(LedgerFacts.read(con, files, options), files, options, parsed=parsed)
+    if validated.outcome is not None:
+        return validated.outcome
+    return write_validated(con, validated, commit=commit, recheck=False)
 
+
+@dataclass
+class Validated:
+    """An import validated against a snapshot of the ledger (its LedgerFacts), not written."""
+
+    files: list[InputFile]
+    options: LoadOptions
+    context: _Context
+    prepared: list[_Prepared]
+    revalidated: bool = False   # the ledger changed before the write: validated again, in the writer
+
+    @property
+    def reports(self) -> list[FileReport]:
+        return [p.report for p in self.prepared]
+
+    @property
+    def outcome(self) -> ImportResult | None:
+        """The import's result when there is nothing to write (a file rejected, or every file
+        imported before); None when the write step has work."""
+        if any(r.errors for r in self.reports) or all(r.already_imported for r in self.reports):
+            return ImportResult(committed=False, batch_id=None, files=self.reports, timings=self.context.timings,
+                                revalidated=self.revalidated)
+        return None
+
+
+def validate_files(
+    facts: LedgerFacts, files: list[InputFile], options: LoadOptions | None = None, *, parsed: ReadFiles | None = None
+) -> Validated:
+    """Every file validated against the ledger's facts; no connection, no lock. Files that
+    `parsed` lacks are read here, in this process, and kept for a validation again."""
+    options = options or LoadOptions()
+    context = _Context(facts, options)
+    context.parsed = dict(parsed or {})
+    context.lap("setup")
+    prepared = [_prepare_file(index, file, context) for index, file in enumerate(files)]
+    return Validated(files=files, options=options, context=context, prepared=prepared)
+
+
+def write_validated(
+    con: duckdb.DuckDBPyConnection, validated: Validated, *, commit: bool = True, recheck: bool = True
+) -> ImportResult:
+    """Writes a validated import in one transaction (commit=False: runs it and rolls back).
+
+    `con` is the writer's. With `recheck` the facts validation used are read again first: if
+    the ledger changed since (a unit, alias, leader or source added, a file imported), the
+    files are validated again here, against the ledger as it is, so the result is what a
+    fresh import would give."""
+    if recheck:
+        facts = LedgerFacts.read(con, validated.files, validated.options)
+        if not facts.same_as(validated.context.facts):
+            timings = dict(validated.context.timings)
+            validated = validate_files(facts, validated.files, validated.options, parsed=validated.context.parsed)
+            timings["revalidate"] = sum(validated.context.timings.values())
+            validated.context.timings = timings
+            validated.revalidated = True
+            if validated.outcome is not None:
+                return validated.outcome
+    context, reports = validated.context, validated.reports
+    pending = [p for p in validated.prepared if not p.report.already_imported]
     batch_id = datetime.now().strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:8]
     with ThreadPoolExecutor(max_workers=1) as packer:
         if commit:
             # zlib releases the GIL: the files are compressed while the rows are written.
             for p in pending:
                 p.packed = packer.submit(zlib.compress, p.file.data, 1)
-        return _commit(con, pending, context, batch_id, reports, commit)
+        result = _commit(con, pending, context, batch_id, reports, commit)
+    result.revalidated = validated.revalidated
+    return result
+
+
+def import_locked(
+    reading: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    writing: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    files: list[InputFile],
+    options: LoadOptions | None = None,
+    *,
+    commit: bool = True,
+    parsed: ReadFiles | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """The import as the CLI and the upload page run it: the ledger's facts read under the
+    shared lock (`reading`, e.g. ledger.db.ledger_reader), the files validated holding no lock
+    at all, and the exclusive lock (`writing`) taken only to write; write_validated validates
+    again there if the ledger changed in between. A rejected file never takes the write lock.
+
+    on_step is told "facts" once the facts are read and the lock let go, "validated" before
+    the write lock is asked for, and "revalidated" if the write had to validate again."""
+    options = options or LoadOptions()
+    step = on_step or (lambda _: None)
+    with reading() as con:
+        facts = LedgerFacts.read(con, files, options)
+    step("facts")
+    validated = validate_files(facts, files, options, parsed=parsed)
+    if validated.outcome is not None:
+        return validated.outcome
+    step("validated")
+    with writing() as con:
+        result = write_validated(con, validated, commit=commit)
+    if result.revalidated:
+        step("revalidated")
+    return result
 
 
 def _commit(con: duckdb.DuckDBPyConnection, pending: list[_Prepared], context: _Context, batch_id: str,
@@ -347,14 +512,14 @@ def _commit(con: duckdb.DuckDBPyConnection, pending: list[_Prepared], context: _
 # Validation
 
 
-def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, context: _Context) -> _Prepared:
+def _prepare_file(index: int, file: InputFile, context: _Context) -> _Prepared:
     report = FileReport(path=file.name)
     sheet_option = context.options.sheet or ""
     prepared = _Prepared(index=index, report=report, file=file, sheet_option=sheet_option, sha256=file.sha256)
-    earlier = sql.one(con, "earlier_import", sha256=prepared.sha256, sheet=sheet_option)
+    earlier = context.facts.earlier[index]
     if earlier:
         report.already_imported = True
-        report.warnings.append(f"该文件已于批次 {earlier[0]} 导入，内容相同，本次未作任何更改")
+        report.warnings.append(f"该文件已于批次 {earlier} 导入，内容相同，本次未作任何更改")
         return prepared
     display_name = Path(file.name).name
     try:
@@ -363,11 +528,14 @@ def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, c
             raise sheets
         if sheets is None:
             sheets = read_file(file.data, display_name, context.options.sheet)
+            context.parsed[(file.name, prepared.sha256)] = sheets   # for a validation again
     except ReadError as error:
         report.errors.append(RowError(sheet=None, row=None, column=None, value=None, message=str(error)))
         return prepared
     finally:
         context.lap("read")
+    if cleaned := _cleaned_cells(sheets):
+        report.warnings.append(cleaned)
     kinds = []
     for sheet in sheets:
         report.warnings.extend(sheet.warnings)
@@ -393,6 +561,20 @@ def _prepare_file(con: duckdb.DuckDBPyConnection, index: int, file: InputFile, c
     report.kind = "+".join(dict.fromkeys(kind for kind in kinds if kind is not None))
     context.lap("validate")
     return prepared
+
+
+def _cleaned_cells(sheets: list[Sheet]) -> str | None:
+    """The file's one warning about the control and bidi characters the reader stripped
+    (etl.reader._strip_unsafe): how many cells, in which columns."""
+    by_column: dict[str, int] = {}
+    for sheet in sheets:
+        for column, count in sheet.cleaned.items():
+            by_column[column] = by_column.get(column, 0) + count
+    if not by_column:
+        return None
+    where = "、".join(f"“{column}”列{count}个" for column, count in by_column.items())
+    return (f"已删除{sum(by_column.values())}个单元格中的控制字符或文字方向控制符（{where}），"
+            "这些字符不会存入台账，请核对这些单元格")
 
 
 def _sheet_kind(sheet: Sheet) -> str | None:
@@ -555,9 +737,10 @@ def _prepare_tasks(
             for column, is_lead, first in (("_lead_units", True, 1), ("_co_units", False, 101))
         ])
         frame = pl.concat([frame, annotated_rows.select(frame.columns)], how="vertical_relaxed").sort(ROW)
+    units, refused_rows = _refuse_unit_names(frame, units, sheet, context, errors)
     unit_column = sheet.fields.get("lead_units") or sheet.fields.get("responsible_units")
-    errors += _error_rows(frame, ~pl.col("_key").is_in(units.filter("_is_lead")["_key"].implode()), unit_column,
-                          pl.coalesce("_lead", "_responsible"), "缺少牵头单位（责任单位）")
+    no_lead = ~pl.col("_key").is_in(units.filter("_is_lead")["_key"].implode()) & ~pl.col("_key").is_in(refused_rows.implode())
+    errors += _error_rows(frame, no_lead, unit_column, pl.coalesce("_lead", "_responsible"), "缺少牵头单位（责任单位）")
 
     context.lap("units")
     # Deadlines, relative to the source's date.
@@ -616,6 +799,36 @@ def _prepare_tasks(
     ).select([pl.col(name).cast(dtype) for name, dtype in STAGED_TASKS.items()])
     context.lap("validate")
     return staged, units
+
+
+def _refuse_unit_names(
+    frame: pl.DataFrame, units: pl.DataFrame, sheet: Sheet, context: _Context, errors: list[RowError]
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The units without those that are not unit names (_Context.unit_name_problem), each
+    refused as a row error naming the cell it was written in; and the rows (_key) refused.
+    Checked once per distinct name; nothing refused is registered or linked."""
+    new = set(context.resolver.new_units())
+    names = units["name"].unique().to_list()
+    problems = {name: problem for name in names
+                if (problem := context.unit_name_problem(name, new=name in new)) is not None}
+    if not problems:
+        return units, pl.Series("_key", [], dtype=pl.UInt32)
+    refused = units.filter(pl.col("name").is_in(list(problems))).select("_key", "name").unique(maintain_order=True)
+    # The cell each name was written in: the first of the unit columns (or the task text) holding it.
+    cells = [(column, sheet.fields.get(field)) for column, field in (
+        ("_lead", "lead_units"), ("_responsible", "responsible_units"), ("_co", "co_units"), ("_content", "content"))]
+    found = refused.join(frame.select("_key", "_sheet", ROW, *[c for c, _ in cells]), on="_key", how="left")
+    written_in = pl.coalesce([
+        pl.when(pl.col(column).str.contains(pl.col("name"), literal=True)).then(pl.struct(
+            column=pl.lit(header, dtype=pl.String), value=pl.col(column)))
+        for column, header in cells
+    ])
+    found = found.with_columns(_where=written_in).sort(ROW, maintain_order=True)
+    for _key, name, sheet_name, row, *_, where in found.iter_rows():
+        where = where or {"column": None, "value": name}
+        errors.append(RowError(sheet_name, row, where["column"], where["value"], problems[name]))
+        context.refused_units.add(name)
+    return units.filter(~pl.col("name").is_in(list(problems))), refused["_key"]
 
 
 def _row_source(context: _Context, title, day, kind, directive_leader, directive_date, directive_number):
@@ -893,6 +1106,9 @@ def _prepare_units(sheet: Sheet, context: _Context, report: FileReport) -> list[
             report.errors.append(RowError(sheet.sheet, row[ROW], column, None, "缺少单位名称"))
             continue
         canonical = name.strip()
+        if problem := context.unit_name_problem(canonical, new=True, listed=True):
+            report.errors.append(RowError(sheet.sheet, row[ROW], column, name, problem))
+            continue
         aliases = split_units(row.get(sheet.fields.get("unit_aliases", ""), None)).names
         leader = _leader_name(context, row.get(sheet.fields.get("leader", ""), None))
         kind = (row.get(sheet.fields.get("unit_kind", ""), None) or infer_unit_kind(canonical)).strip()
@@ -1326,7 +1542,8 @@ def _write_units(batch: _Batch, prepared: list[_Prepared], context: _Context) ->
                 context.aliases_seen[alias] = unit["name"]
     # Units first seen in task lists: registered, and named in the report as new.
     known = {name for name, _ in sql.rows(con, "unit_ids")}
-    new_names = [name for name in dict.fromkeys(context.resolver.new_units()) if name not in known]
+    new_names = [name for name in dict.fromkeys(context.resolver.new_units())
+                 if name not in known and name not in context.refused_units]
     if new_names:
         kinds = [infer_unit_kind(name) for name in new_names]
         new_units = pl.DataFrame(

@@ -26,6 +26,7 @@ from etl.intake import (  # noqa: F401 - decode_text and is_spreadsheet are this
     detect_format,
     is_spreadsheet,
 )
+from ledger.chars import UNSAFE_CLASS, strip_unsafe
 
 ROW = "_row"  # Excel row number of each data row
 HEADER_SEARCH_ROWS = 20
@@ -52,6 +53,8 @@ class Sheet:
     fields: dict[str, str]     # ledger field -> column name
     frame: pl.DataFrame        # text columns plus ROW
     warnings: list[str] = field(default_factory=list)
+    # Cells that held control or bidi characters (stripped: _strip_unsafe), by column name.
+    cleaned: dict[str, int] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -332,6 +335,7 @@ def _check_cell_sizes(raw: pl.DataFrame, where: str, excel: bool) -> None:
 
 def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> Sheet:
     """Finds the header row among the first rows; rows above it are the title."""
+    raw, cleaned = _strip_unsafe(raw)
     head = raw.head(HEADER_SEARCH_ROWS).rows()
     scores = [header_score(list(row)) for row in head]
     best = max(range(len(scores)), key=lambda i: scores[i], default=0)
@@ -371,10 +375,30 @@ def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> She
         raise SheetError(where, f"只有表头（第{best + 1}行），没有数据行")
     return Sheet(
         file_name=file_name,
-        sheet=sheet,
+        sheet=strip_unsafe(sheet) if sheet else sheet,
         title_lines=[line for line in title_lines if line],
         header_row=best + 1,
         columns=columns,
         fields=map_headers(columns),
         frame=data,
+        cleaned={columns[j]: count for j, count in cleaned.items()},
     )
+
+
+def _strip_unsafe(raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, int]]:
+    """Every cell without control characters (but tab and newline) and bidi controls
+    (ledger.chars, the set ui.safe.clean strips on screen), over whole columns; a line end
+    written CR LF or CR alone becomes LF and is not counted. Returns the frame and, by column
+    position, how many cells had such characters."""
+    if not raw.width:
+        return raw, {}
+    flagged = raw.select(pl.col(c).str.contains(UNSAFE_CLASS).any() for c in raw.columns).row(0)
+    touched = [c for c, hit in zip(raw.columns, flagged, strict=True) if hit]
+    if not touched:
+        return raw, {}
+    line_ends = [pl.col(c).str.replace_all("\r\n?", "\n") for c in touched]
+    raw = raw.with_columns(line_ends)
+    counts = raw.select(pl.col(c).str.contains(UNSAFE_CLASS).sum() for c in touched).row(0)
+    raw = raw.with_columns(pl.col(c).str.replace_all(UNSAFE_CLASS, "") for c in touched)
+    position = {c: j for j, c in enumerate(raw.columns)}
+    return raw, {position[c]: n for c, n in zip(touched, counts, strict=True) if n}

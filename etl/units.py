@@ -808,6 +808,10 @@ class UnitResolver:
             if alias_name and alias_name != target:
                 self._aliases[alias_name] = target
 
+    def catalogued(self, name: str) -> bool:
+        """Whether the shipped catalogue names this unit (a department's usual name)."""
+        return self._catalog.lookup(name) is not None
+
     def new_units(self) -> list[str]:
         """Units first seen by this resolver, in first-seen order."""
         return list(self._new)

@@ -449,6 +449,7 @@ def ledger_reader(
     with ledger_lock(db_path, exclusive=False, waiter=waiter):
         if not db_path.exists():
             raise LedgerMissing(db_path)
+        _bump_after_killed_writer(db_path)
         con = connect_waiting(waiter, lambda: duckdb.connect(str(db_path), read_only=True))
         try:
             yield con
@@ -503,6 +504,21 @@ def data_version(path: str | Path | None = None) -> str:
         return version_path(path).read_text(encoding="ascii").strip()
     except FileNotFoundError:
         return ""
+
+
+def _bump_after_killed_writer(db_path: Path) -> None:
+    """A writer closes the ledger with a checkpoint, which removes the write-ahead log, and
+    then bumps the version. A log newer than the version file, seen under the shared lock
+    (no writer inside), is a writer killed after its commit: what it committed is in the log
+    and readers replay it, so the caches keyed on the version must go."""
+    wal = db_path.with_name(db_path.name + ".wal")
+    version = version_path(db_path)
+    try:
+        written = wal.stat().st_mtime_ns
+    except FileNotFoundError:
+        return
+    if not version.exists() or written > version.stat().st_mtime_ns:
+        bump_data_version(db_path)
 
 
 def bump_data_version(path: str | Path | None = None) -> str:

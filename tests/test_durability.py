@@ -215,9 +215,10 @@ def test_import_killed_halfway_leaves_the_ledger_exactly_as_before(tmp_path, big
         finish(process, timeout=30)
         return process.returncode == -signal.SIGKILL
 
-    # Under the lock the load spends roughly its first third reading and validating, the next
-    # half writing (DuckDB already writes uncommitted row groups into the file), the rest committing.
-    for fraction in (0.1, 0.4, 0.7):
+    # Files are read and validated before the lock is taken (etl.importer.import_locked); under
+    # it the load spends roughly its first half writing (DuckDB already writes uncommitted row
+    # groups into the file), then commits, then checkpoints as it closes.
+    for fraction in (0.05, 0.2, 0.35):
         assert kill_at(fraction), f"the load finished before the kill at {fraction:.0%}"
         assert snapshot(db) == before, f"killed at {fraction:.0%}"
         assert data_version(db) == version  # no writer finished: readers keep their caches
@@ -235,7 +236,11 @@ def test_import_killed_halfway_leaves_the_ledger_exactly_as_before(tmp_path, big
     assert json.loads(result.stdout)["committed"] is not late_commit
     assert scalar(db, "SELECT count(*) FROM tasks") == BASE_ROWS + BIG_ROWS
     assert scalar(db, "SELECT count(DISTINCT code) FROM tasks") == BASE_ROWS + BIG_ROWS
-    assert not db.with_name(db.name + ".wal").exists()
+    if not late_commit:
+        # The load that committed closed the ledger cleanly. (After a kill during the commit
+        # the reload only reads: the killed process's write-ahead log stays until a writer
+        # next checkpoints, and every reader replays it.)
+        assert not db.with_name(db.name + ".wal").exists()
     assert data_version(db) != version
 
 

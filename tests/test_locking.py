@@ -421,3 +421,130 @@ def test_cli_status_brings_a_stale_ledger_up_to_date(db):
     assert json.loads(result.stdout)["total"] == 0
     with ledger_reader(db) as con:
         assert is_current(con)
+
+
+# ---------------------------------------------------------------------------------------- imports
+# etl.importer.import_locked: the ledger's facts read under the shared lock, the files validated
+# holding no lock, the exclusive lock only for the write.
+
+LIST = ("序号,议定事项,牵头单位,配合单位,责任领导,完成时限\n"
+        + "".join(f"{i},加快推进第{i}项乡村振兴重点工作,区振兴局,区财政局、区住建局,王建国,2026年12月31日前\n"
+                  for i in range(1, 2001)))
+UNITS = "单位名称,简称,单位类型\n区乡村振兴局,区振兴局,部门\n"
+IMPORT_OPTIONS = ["常务会议", "区政府第3次常务会议", "2026-03-02"]
+
+
+def _list_import(db: Path, events: Events, during_validation, commit: bool = True):
+    """The 2,000-row list imported by import_locked, `during_validation(events)` run once the
+    facts are read and before validation goes on; every lock taken and let go logged."""
+    from contextlib import contextmanager
+    from datetime import date
+
+    from etl.importer import InputFile, LoadOptions, import_locked
+
+    @contextmanager
+    def logged(kind, opener):
+        with opener(db) as con:
+            events(f"{kind} in")
+            yield con
+        events(f"{kind} out")
+
+    def step(name: str) -> None:
+        events(name)
+        if name == "facts":
+            during_validation(events)
+
+    kind, title, day = IMPORT_OPTIONS
+    options = LoadOptions(source_kind=kind, source_title=title, source_date=date.fromisoformat(day),
+                          today=date(2026, 3, 9))
+    return import_locked(lambda: logged("reader", ledger_reader), lambda: logged("writer", ledger_writer),
+                         [InputFile("清单.csv", LIST.encode())], options, commit=commit, parsed=None, on_step=step)
+
+
+def _other_process_registers_the_unit(db: Path, tmp_path: Path):
+    def run(events: Events) -> None:
+        units = tmp_path / "单位名单.csv"
+        units.write_text(UNITS, encoding="utf-8")
+        other = run_cli("load", str(units), "--db", str(db), "--json", "--wait", "60")
+        events("other writer committed" if other.returncode == 0 and "等待中" not in other.stderr
+               else f"other writer failed: {other.returncode} {other.stderr}")
+    return run
+
+
+def test_validation_holds_no_lock_so_another_process_writes_meanwhile(db, tmp_path):
+    """While the import validates, it holds no lock: another process's writer gets in without
+    waiting (its CLI would say 等待中 on stderr) and commits, before the import asks for the
+    write lock."""
+    events = Events()
+    result = _list_import(db, events, _other_process_registers_the_unit(db, tmp_path))
+    assert result.committed, result.files[0].errors[:3]
+    assert events.seen[:4] == ["reader in", "reader out", "facts", "other writer committed"]
+    assert events.seen[4:] == ["validated", "writer in", "writer out", "revalidated"]
+
+
+def test_a_change_between_validation_and_write_is_validated_again_like_a_fresh_import(db, tmp_path):
+    """The unit registered by the other process in between (区乡村振兴局, short form 区振兴局)
+    is the one the list's 区振兴局 resolves to, as a fresh import after it would have it; the
+    stale validation would have registered 区振兴局 as a new unit."""
+    events = Events()
+    result = _list_import(db, events, _other_process_registers_the_unit(db, tmp_path))
+    assert result.revalidated and "revalidated" in events.seen
+
+    fresh_db = tmp_path / "fresh.duckdb"
+    units = tmp_path / "单位名单.csv"
+    listed = tmp_path / "清单.csv"
+    listed.write_text(LIST, encoding="utf-8")
+    kind, title, day = IMPORT_OPTIONS
+    assert run_cli("load", str(units), "--db", str(fresh_db)).returncode == 0
+    fresh = run_cli("load", str(listed), "--db", str(fresh_db), "--source-kind", kind, "--source-title", title,
+                    "--source-date", day, "--json")
+    assert fresh.returncode == 0, fresh.stderr
+    (fresh_report,) = json.loads(fresh.stdout)["files"]
+    (report,) = result.files
+    assert report.new_units == fresh_report["new_units"] == ["区财政局", "区住房和城乡建设局"]
+    assert (report.rows, report.tasks_created, report.warnings) == (
+        fresh_report["rows"], fresh_report["tasks_created"], fresh_report["warnings"])
+
+    def ledger_content(path: Path):
+        with ledger_reader(path) as con:
+            return (con.execute("SELECT name, kind FROM units ORDER BY name").fetchall(),
+                    con.execute("SELECT alias FROM unit_aliases ORDER BY alias").fetchall(),
+                    con.execute("""SELECT t.item, t.content, t.deadline, u.name, tu.role, tu.position
+                                   FROM tasks t JOIN task_units tu USING (task_id) JOIN units u USING (unit_id)
+                                   ORDER BY t.task_id, tu.role, tu.position""").fetchall())
+    assert ledger_content(db) == ledger_content(fresh_db)
+    assert "区振兴局" not in [name for name, _ in ledger_content(db)[0]]
+
+
+def test_an_unrelated_write_in_between_needs_no_second_validation(db, tmp_path):
+    """Another process writing what validation does not read (an account) leaves the facts as
+    they were: the import writes what it validated, once."""
+    def add_account(events: Events) -> None:
+        other = subprocess.run([sys.executable, "-m", "etl", "user", "add", "zhangsan", "--role", "督查室",
+                                "--db", str(db), "--password-stdin"], cwd=ROOT, capture_output=True, text=True,
+                               input="Qc-office-ducha-2026!\n", timeout=60)
+        events("account added" if other.returncode == 0 else f"account failed: {other.stderr}")
+
+    events = Events()
+    result = _list_import(db, events, add_account)
+    assert result.committed and not result.revalidated
+    assert events.seen == ["reader in", "reader out", "facts", "account added", "validated", "writer in", "writer out"]
+    assert result.files[0].new_units == ["区振兴局", "区财政局", "区住房和城乡建设局"]
+
+
+def test_a_rejected_import_never_asks_for_the_write_lock(db):
+    from datetime import date
+
+    from etl.importer import InputFile, LoadOptions, import_locked
+
+    events = Events()
+
+    def writing():
+        events("writer asked")
+        return ledger_writer(db)
+
+    bad = "序号,议定事项,牵头单位,完成时限\n1,加快推进老旧小区改造,<img,2026年12月31日前\n"
+    result = import_locked(lambda: ledger_reader(db), writing, [InputFile("坏.csv", bad.encode())],
+                           LoadOptions(source_kind="常务会议", source_title="第1次常务会议", source_date=date(2026, 3, 2)))
+    assert not result.committed and result.files[0].errors[0].message == "“<img”不像单位名称，请核对"
+    assert events.seen == []

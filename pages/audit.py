@@ -11,6 +11,8 @@ from ledger.access import can
 from ui import state
 from ui.auth import signed_in_user
 from ui.export import to_excel
+from ui.safe import clean
+from ui.safe import frame as clean_frame
 
 # What the page shows of an entry: people by name, codes in words (ledger.history labels them).
 HEADERS = {
@@ -36,7 +38,7 @@ picked_days = days_column.date_input(
 )
 since, until = (picked_days if len(picked_days) == 2 else (picked_days[0], picked_days[0]))
 actor = actor_column.selectbox("操作人", ["", *choices["actor"]], key="audit_actor",
-                               format_func=lambda name: choices["actor"].get(name, "全部"))
+                               format_func=lambda name: clean(choices["actor"].get(name, "全部")))
 actions = action_column.multiselect("操作", list(choices["action"]), key="audit_actions", placeholder="全部操作",
                                     format_func=choices["action"].get)
 text = text_column.text_input("查找", key="audit_text", placeholder="督办编号、姓名、内容……")
@@ -53,7 +55,7 @@ st.caption(f"{since:%Y-%m-%d} 至 {until:%Y-%m-%d}，共 {entries.height:,} 条"
 if shown.is_empty():
     st.info("没有符合条件的记录。")
     st.stop()
-st.dataframe(shown, hide_index=True, key="audit_table", height=560)
+st.dataframe(clean_frame(shown), hide_index=True, key="audit_table", height=560)
 st.download_button(
     "下载操作日志（Excel）", data=to_excel(shown, "操作日志"), file_name=f"操作日志_{since:%Y%m%d}-{until:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",

@@ -7,6 +7,7 @@ import streamlit as st
 from ledger import queries as views
 from ui import tables
 from ui.data import load
+from ui.safe import clean
 from ui.state import current_filters
 
 ROW_LIMIT = 1000
@@ -32,7 +33,7 @@ tables.show(summary.rename({"leader": "leader_name"}), [
 
 st.divider()
 names = summary["leader"].to_list()
-leader = st.selectbox("查看领导", names, key="leaders_pick")
+leader = st.selectbox("查看领导", names, key="leaders_pick", format_func=clean)
 row = summary.row(names.index(leader), named=True)
 
 

@@ -13,6 +13,7 @@ from ledger.vocabulary import DONE_STATUSES, STATUS_LABELS
 from ui import charts, tables
 from ui.data import load
 from ui.palette import FONT_FAMILY, STATUS_COLORS
+from ui.safe import label as chart_label
 from ui.state import current_filters
 
 filters = current_filters()
@@ -92,7 +93,7 @@ grid = grid.join(pl.DataFrame({"unit": busiest, "order": range(len(busiest))}), 
 heat = go.Figure(go.Heatmap(
     z=grid.select(statuses).to_numpy(),
     x=[STATUS_LABELS[s] for s in statuses],
-    y=grid["unit"].to_list(),
+    y=[chart_label(unit) for unit in grid["unit"]],
     colorscale=[[0, "#F7F7F7"], [1, STATUS_COLORS["overdue"]]],
     texttemplate="%{z}",
     textfont={"family": FONT_FAMILY},

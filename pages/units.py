@@ -10,6 +10,7 @@ from ui import charts, tables
 from ui.data import load
 from ui.export import to_excel
 from ui.palette import STATUS_COLORS
+from ui.safe import label
 from ui.state import current_filters
 
 COLUMNS = [
@@ -54,7 +55,7 @@ with st.expander("指标说明"):
 top = ranking.head(15)
 figure = charts.style(go.Figure(), title="逾期事项最多的单位")
 figure.add_bar(
-    x=top["overdue"].to_list(), y=top["unit"].to_list(), orientation="h", marker_color=STATUS_COLORS["overdue"],
+    x=top["overdue"].to_list(), y=[label(unit) for unit in top["unit"]], orientation="h", marker_color=STATUS_COLORS["overdue"],
     customdata=top.select("tasks", "on_time_rate").to_numpy(),
     hovertemplate="%{y}<br>逾期：%{x} 项<br>牵头事项：%{customdata[0]} 项<extra></extra>",
     name="逾期",

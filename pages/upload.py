@@ -13,6 +13,7 @@ from ledger.db import LedgerBusy
 from ui import state
 from ui import upload as uploads
 from ui.auth import signed_in_user
+from ui.safe import md
 
 PREVIEW_KEY = "upload_preview"   # (signature, ImportResult) of the last preview
 DONE_KEY = "upload_done"         # success message of the last commit, shown once
@@ -47,13 +48,13 @@ if detected := uploads.detected_kind(kind_choice, title):
 
 
 def run(inputs, options, *, commit: bool):
-    """The import under the write lock; a clear message instead of a traceback."""
+    """The import, the write lock held only to write; a clear message instead of a traceback."""
     try:
         parsed = uploads.parse_uploads(inputs, options)  # outside the lock: a slow file holds nobody up
         if refused := uploads.refused_unread(inputs, parsed):
             return refused
-        with state.writing() as con:
-            return uploads.run_import(con, user, inputs, options, commit=commit, parsed=parsed)
+        return uploads.run_import_locked(user, inputs, options, commit=commit, parsed=parsed,
+                                         reading=state.reading, writing=state.writing)
     except LedgerBusy:
         st.warning(f"{state.BUSY_NOTICE}台账未作任何更改。")
     except AccessDenied as denied:
@@ -70,11 +71,11 @@ if files:
     progress = st.progress(0.0, text="正在读取文件…")
     inputs = []
     for index, uploaded in enumerate(files):
-        progress.progress(index / (len(files) + 1), text=f"正在读取 {uploaded.name}（{index + 1}/{len(files)}）")
+        progress.progress(index / (len(files) + 1), text=f"正在读取 {md(uploaded.name)}（{index + 1}/{len(files)}）")
         inputs.append(InputFile(name=uploaded.name, data=uploaded.getvalue()))
     if refused := uploads.rejected_uploads(inputs, limit):
         progress.empty()
-        st.error("以下文件无法导入，本次不会导入任何数据：\n\n" + "\n".join(f"- {reason}" for reason in refused))
+        st.error("以下文件无法导入，本次不会导入任何数据：\n\n" + "\n".join(f"- {md(reason)}" for reason in refused))
         st.stop()
     signature = uploads.signature(inputs, options)
     cached = st.session_state.get(PREVIEW_KEY)
@@ -104,7 +105,7 @@ if files:
         st.error(f"发现 {errors.height} 处错误，本次不会导入任何数据。请按下表修改文件后重新上传。")
         st.dataframe(errors, hide_index=True, key="upload_error_table")
     elif not uploads.nothing_to_import(preview):
-        st.caption(f"导入人：{user.label}（记入导入记录和操作日志）")
+        st.caption(f"导入人：{md(user.label)}（记入导入记录和操作日志）")
         if st.button("确认导入", type="primary", key="upload_confirm"):
             progress = st.progress(0.5, text="正在写入台账…")
             result = run(inputs, options, commit=True)
@@ -126,7 +127,7 @@ if batches.is_empty():
     st.info("台账中还没有导入记录。")
 else:
     st.dataframe(batches, hide_index=True, key="upload_batches")
-    labels = {row["批次"]: f"{row['时间']}　{row['导入人']}　{row['文件数']} 个文件" for row in batches.iter_rows(named=True)}
+    labels = uploads.batch_labels(batches)
     batch_id = st.selectbox("查看批次中的文件", list(labels), format_func=labels.get, key="upload_batch")
     with state.reading() as con:
         st.dataframe(uploads.batch_file_table(con, user, batch_id), hide_index=True, key="upload_batch_files")

@@ -17,6 +17,7 @@ from conftest import add_account, signed_in_app
 from streamlit.testing.v1 import AppTest
 
 from ledger.db import open_ledger
+from ui.safe import md
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 TIMEOUT = 60
@@ -204,7 +205,8 @@ def test_files_are_refused_by_content_and_size_before_anything_is_read(ledger):
     pdf = b"%PDF-1.7\n" + bytes(range(256)) * 4
     at.file_uploader(key="upload_files").set_value(("任务清单.xlsx", pdf, "application/pdf")).run()
     assert not at.exception, at.exception
-    assert "无法导入" in at.error[0].value and "任务清单.xlsx" in at.error[0].value
+    # The file's name as escaped Markdown: shown as written, never interpreted (issue 12).
+    assert "无法导入" in at.error[0].value and md("任务清单.xlsx") in at.error[0].value
     assert not at.get("metric")
     with duckdb.connect(str(ledger)) as con:
         con.execute("UPDATE settings SET value = '0.0001' WHERE key = 'max_upload_mb'")

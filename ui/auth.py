@@ -20,6 +20,7 @@ import streamlit as st
 
 from ledger import accounts
 from ledger.access import User
+from ui.safe import md
 from ui.state import db_path, reading, show_failure, version, writing
 
 log = logging.getLogger(__name__)
@@ -170,5 +171,5 @@ def login_page() -> None:
 def account_box(user: User) -> None:
     """Who is signed in, in the sidebar, with 退出登录."""
     with st.sidebar:
-        st.caption(f"当前用户：{user.label}")
+        st.caption(f"当前用户：{md(user.label)}")
         st.button("退出登录", key="logout", on_click=sign_out, icon=":material/logout:")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ledger.vocabulary import STATUS_LABELS
 from ui.palette import CHART_HEIGHT, FONT_FAMILY, STATUS_COLORS
+from ui.safe import label as chart_label
 
 
 def style(fig: go.Figure, *, title: str | None = None, height: int = CHART_HEIGHT) -> go.Figure:
@@ -33,7 +34,8 @@ def show(fig: go.Figure, key: str | None = None) -> None:
 def status_bars(
     frame: pl.DataFrame, category: str, *, title: str, category_label: str, horizontal: bool = False
 ) -> go.Figure:
-    """Stacked bars of `tasks` per `category`, one segment per status, in display order."""
+    """Stacked bars of `tasks` per `category`, one segment per status, in display order; the
+    category names escaped (ui/safe.py), since Plotly reads HTML in labels."""
     categories = frame[category].unique(maintain_order=True).to_list()
     fig = go.Figure()
     for status, label in STATUS_LABELS.items():
@@ -42,10 +44,11 @@ def status_bars(
             continue
         counts = dict(zip(part[category].to_list(), part["tasks"].to_list(), strict=True))
         values = [counts.get(c, 0) for c in categories]
+        names = [chart_label(c) for c in categories]
         fig.add_trace(go.Bar(
             name=label,
-            x=values if horizontal else categories,
-            y=categories if horizontal else values,
+            x=values if horizontal else names,
+            y=names if horizontal else values,
             orientation="h" if horizontal else "v",
             marker_color=STATUS_COLORS[status],
             hovertemplate=f"{category_label}：%{{{'y' if horizontal else 'x'}}}<br>{label}：%{{{'x' if horizontal else 'y'}}} 项<extra></extra>",

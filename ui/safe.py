@@ -9,6 +9,10 @@ bidi overrides that reorder what the reader sees).
 
 Pages format their own words freely and pass every data value through `md(...)`:
     st.caption(f"导入人：{md(user.label)}")
+
+Where Streamlit shows text as text (st.text, st.code, table cells, selectbox and multiselect
+options, a download's file name) the value needs no escaping, only `clean` (`frame` for a whole
+table): an escaped value there would show its backslashes.
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from __future__ import annotations
 import html
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls; the bidi embeddings, overrides and
-# isolates (U+202A–U+202E, U+2066–U+2069) and the marks that steer them (U+200E, U+200F,
-# U+061C).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+import polars as pl
+
+from ledger.chars import UNSAFE as _UNSAFE  # the importer strips the same characters
+from ledger.chars import UNSAFE_CLASS
+
+# The same set for Polars' (Rust) regular expressions: the class is written with the
+# characters themselves, which both engines read alike.
+_UNSAFE_RUST = UNSAFE_CLASS
 # Every character Markdown, Streamlit's directives (:red[…], :material/…:) or KaTeX ($)
 # give a meaning to.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=^&\"'])")
@@ -45,3 +53,11 @@ def md(value: object) -> str:
 def label(value: object) -> str:
     """A value escaped for a Plotly label or hover text (HTML entities, no tags)."""
     return html.escape(clean(value), quote=False)
+
+
+def frame(table: pl.DataFrame) -> pl.DataFrame:
+    """The table with `clean` applied to every text cell (and every text in a list cell)."""
+    return table.with_columns(
+        pl.col(pl.String).str.replace_all(_UNSAFE_RUST, ""),
+        pl.col(pl.List(pl.String)).list.eval(pl.element().str.replace_all(_UNSAFE_RUST, "")),
+    )

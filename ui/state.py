@@ -26,6 +26,7 @@ from ledger import queries as views
 from ledger.access import User
 from ledger.db import LedgerBusy, LedgerMissing, data_version, ledger_reader, ledger_writer, resolve_db_path
 from ui import pages_folder
+from ui.safe import clean
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +180,14 @@ def sidebar(viewer: User) -> Filters:
         )
         picked_sources = st.multiselect(
             "来源", list(titles), key=SOURCES_KEY, on_change=_keep, args=(SOURCES_KEY,),
-            format_func=lambda source_id: titles.get(source_id, str(source_id)), placeholder="全部来源",
+            format_func=lambda source_id: clean(titles.get(source_id, source_id)), placeholder="全部来源",
         )
         units = st.multiselect(
-            "牵头单位", options.units, key=UNITS_KEY, on_change=_keep, args=(UNITS_KEY,), placeholder="全部单位",
+            "牵头单位", options.units, key=UNITS_KEY, on_change=_keep, args=(UNITS_KEY,), format_func=clean,
+            placeholder="全部单位",
         )
         leaders = st.multiselect(
-            "责任领导", options.leaders, key=LEADERS_KEY, on_change=_keep, args=(LEADERS_KEY,),
+            "责任领导", options.leaders, key=LEADERS_KEY, on_change=_keep, args=(LEADERS_KEY,), format_func=clean,
             placeholder="全部领导",
         )
         if kinds or picked_sources or units or leaders:

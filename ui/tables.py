@@ -7,6 +7,7 @@ import streamlit as st
 
 from ledger.vocabulary import STATUS_LABELS
 from ui.palette import STATUS_COLORS
+from ui.safe import frame as clean_frame
 
 COLUMN_LABELS: dict[str, str] = {
     "group_name": "分组",
@@ -96,8 +97,9 @@ def chinese(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def show(frame: pl.DataFrame, columns: list[str], *, key: str | None = None, height: int | str = "auto", **kwargs):
-    """st.dataframe of the columns asked for, in Chinese, statuses as coloured chips."""
-    table = chinese(frame, columns)
+    """st.dataframe of the columns asked for, in Chinese, statuses as coloured chips; cells as
+    text without control or bidi characters (ui/safe.py)."""
+    table = clean_frame(chinese(frame, columns))
     config = {}
     status = COLUMN_LABELS["status_label"]
     if status in table.columns:

@@ -2,27 +2,34 @@
 (preview or commit) through the same `import_files` as the CLI, and the frames the page shows
 (preview, row errors, history).
 
-Every import, preview included, holds the ledger's write lock for its own length
-(ui.state.writing): two users importing at once run one after the other, never interleaved.
+Every import, preview included, reads the ledger's facts under the shared lock, validates
+holding no lock, and holds the write lock (ui.state.writing) only to write; the write validates
+again if the ledger changed in between (etl.importer.import_locked). Two users' writes run one
+after the other, never interleaved.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from etl.importer import ImportResult, InputFile, LoadOptions, ReadFiles, read_files, unreadable
+from etl.importer import ImportResult, InputFile, LoadOptions, ReadFiles, import_locked, read_files, unreadable
 from etl.intake import DEFAULT_MAX_UPLOAD_MB, ReadError, check_upload
 from etl.sources import KIND_LABELS, kind_from_title
 from ledger import history
-from ledger.access import User
+from ledger.access import User, require
 from ledger.actions import import_as
 from ledger.db import setting
+from ui.safe import clean, md
+from ui.safe import frame as clean_frame
 
 AUTO_KIND = "自动识别"
 KIND_CHOICES: list[str] = [AUTO_KIND, *KIND_LABELS.values()]
@@ -110,6 +117,19 @@ def refused_unread(files: list[InputFile], parsed: ReadFiles) -> ImportResult | 
     return unreadable(files, parsed)
 
 
+def run_import_locked(
+    user: User, files: list[InputFile], options: LoadOptions, *, commit: bool, parsed: ReadFiles | None,
+    reading: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    writing: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+) -> ImportResult:
+    """run_import holding the ledger only as long as each step needs it: the facts under
+    `reading`, validation under no lock, the write under `writing` (etl.importer.import_locked).
+    commit=False runs it whole and rolls it back (the preview)."""
+    require(user, "import")
+    options = replace(options, actor=user.username)
+    return import_locked(reading, writing, files, options, commit=commit, parsed=parsed)
+
+
 def run_import(
     con: duckdb.DuckDBPyConnection, user: User, files: list[InputFile], options: LoadOptions, *, commit: bool,
     parsed: ReadFiles | None = None,
@@ -163,7 +183,7 @@ def preview_frame(result: ImportResult) -> pl.DataFrame:
     ]
     schema = {"文件": pl.String, "内容": pl.String, "行数": pl.Int64, "新增": pl.Int64, "更新": pl.Int64,
               "进展": pl.Int64, "新单位": pl.String, "提示": pl.String}
-    return pl.DataFrame(rows, schema=schema)
+    return clean_frame(pl.DataFrame(rows, schema=schema))
 
 
 def error_frame(result: ImportResult) -> pl.DataFrame:
@@ -182,7 +202,7 @@ def error_frame(result: ImportResult) -> pl.DataFrame:
     ]
     schema = {"文件": pl.String, "工作表": pl.String, "行号": pl.Int64, "列": pl.String, "值": pl.String,
               "原因": pl.String}
-    return pl.DataFrame(rows, schema=schema)
+    return clean_frame(pl.DataFrame(rows, schema=schema))
 
 
 def error_count(result: ImportResult) -> int:
@@ -208,7 +228,7 @@ def success_message(result: ImportResult) -> str:
 def batch_table(con: duckdb.DuckDBPyConnection, viewer: User) -> pl.DataFrame:
     """The import batches, newest first, with the page's column names."""
     frame = history.batches(con, viewer)
-    return frame.select(
+    return clean_frame(frame).select(
         pl.col("batch_id").alias("批次"),
         pl.col("created_by").alias("导入人"),
         pl.col("created_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("时间"),
@@ -218,6 +238,15 @@ def batch_table(con: duckdb.DuckDBPyConnection, viewer: User) -> pl.DataFrame:
         pl.col("tasks_updated").alias("更新"),
         pl.col("progress_added").alias("进展"),
     )
+
+
+def batch_labels(batches: pl.DataFrame) -> dict[str, str]:
+    """The batch picker's text for each batch of `batch_table`: time, importer, files; with the
+    batch id where two would read alike (a selectbox tells its options apart by their text)."""
+    labels = {row["批次"]: clean(f"{row['时间']}　{row['导入人']}　{row['文件数']} 个文件")
+              for row in batches.iter_rows(named=True)}
+    repeated = Counter(labels.values())
+    return {batch: f"{text}　{batch}" if repeated[text] > 1 else text for batch, text in labels.items()}
 
 
 @dataclass(frozen=True)
@@ -231,7 +260,8 @@ class Download:
 def file_downloads(con: duckdb.DuckDBPyConnection, viewer: User, batch_id: str) -> list[Download]:
     """A download of each file of the batch exactly as it was imported."""
     return [
-        Download(label=f"下载原文件：{name}" + (f"（工作表 {sheet}）" if sheet else ""), file_name=name, data=data,
+        Download(label=f"下载原文件：{md(name)}" + (f"（工作表 {md(sheet)}）" if sheet else ""), file_name=clean(name),
+                 data=data,
                  key=f"upload_download_{batch_id}_{i}")
         for i, (name, sheet, data) in enumerate(history.imported_files(con, viewer, batch_id))
     ]
@@ -239,7 +269,7 @@ def file_downloads(con: duckdb.DuckDBPyConnection, viewer: User, batch_id: str) 
 
 def batch_file_table(con: duckdb.DuckDBPyConnection, viewer: User, batch_id: str) -> pl.DataFrame:
     """The files of one batch."""
-    frame = history.batch_files(con, viewer, batch_id)
+    frame = clean_frame(history.batch_files(con, viewer, batch_id))
     kind = pl.col("file_kind").str.split("+").list.eval(pl.element().replace(FILE_KIND_LABELS)).list.join("、")
     return frame.select(
         pl.col("file_name").alias("文件名"),

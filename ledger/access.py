@@ -6,8 +6,9 @@ checked here; the pages only decide what to draw. Rules (issue 4, seed 000 §33 
 - 领导 (leader): reads the tasks they are responsible for or issued and the tasks of the units
   they are in charge of (分管); the principal leader (区长) reads everything; comments (批示)
   on tasks in scope; edits no ledger data;
-- 单位 (unit staff): sees only tasks where their unit is lead or co-unit; submits progress,
-  completion claims (申请办结) and extension requests (申请延期) for those; nothing else.
+- 单位 (unit staff): sees only tasks where their unit is lead or co-unit; submits progress on
+  those; completion claims (申请办结) and extension requests (申请延期) only where it is the lead
+  unit (ledger.actions checks that: a co-unit reports progress); nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "verify": frozenset({"office"}),              # 核查 a completion claim
     "decide_extension": frozenset({"office"}),    # approve or reject 延期
     "chase": frozenset({"office"}),               # 催办, 通报, 约谈 (ledger/supervision.py)
+    "lookback": frozenset({"office"}),            # 回头看 of a closed rectification (ledger/rectification.py)
     "manage_users": frozenset({"office"}),
     "read_audit": frozenset({"office"}),
     "read_imports": frozenset({"office"}),        # import history
@@ -32,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "submit_progress": frozenset({"office", "unit"}),
     "claim_done": frozenset({"office", "unit"}),
     "request_extension": frozenset({"office", "unit"}),
+    "record_late_extension": frozenset({"office"}),   # 逾期后补办: an extension asked after the deadline
     # Pages (ui/pages.py names the permission that opens each page).
     "read_tasks": frozenset({"office", "leader", "unit"}),   # 总览, 逾期预警, 整改跟踪, 任务台账 (in scope)
     "read_rankings": frozenset({"office", "leader"}),        # 领导督办, 单位排名: compare units and leaders

@@ -223,13 +223,14 @@ TABLES: tuple[Table, ...] = (
           accepted=(("claim_state", AUDIT_VALUE_LABELS["claim_state"]),),
           rules=((("claims_done", "claim_state"), "claims_done OR claim_state IS NULL",
                   "只有办结申请才有办结申请状态"),)),
-    Table("extensions", key=("extension_id",), not_null=("task_id", "requested_date", "new_deadline", "decision"),
+    Table("extensions", key=("extension_id",),
+          not_null=("task_id", "requested_date", "new_deadline", "decision", "filed_late"),
           references=(("task_id", "tasks.task_id"),),
           accepted=(("decision", AUDIT_VALUE_LABELS["decision"]),)),
     Table("verifications", key=("verification_id",), not_null=("task_id", "verified_date", "result"),
           references=(("task_id", "tasks.task_id"), ("progress_id", "progress.progress_id")),
           accepted=(("result", AUDIT_VALUE_LABELS["result"]),)),
-    Table("rectifications", key=("task_id",), not_null=("problem", "rebounded"),
+    Table("rectifications", key=("task_id",), not_null=("problem",),
           references=(("task_id", "tasks.task_id"),)),
     Table("import_batches", key=("batch_id",),
           not_null=("created_at", "created_by", "files", "rows", "tasks_created", "tasks_updated", "progress_added")),
@@ -265,23 +266,32 @@ TABLES: tuple[Table, ...] = (
           not_null=("unit_id", "noticed_on", "kind", "task_ids", "recorded_by", "created_at"),
           references=(("unit_id", "units.unit_id"), ("recorded_by", "users.username")),
           accepted=(("kind", ("praise", "criticism", "talk")),)),
+    # 回头看 (migrations/011_lookbacks.sql; the words: ledger.vocabulary.LOOKBACK_RESULTS).
+    Table("lookbacks", key=("lookback_id",),
+          not_null=("task_id", "lookback_date", "result", "recorded_by", "created_at"),
+          references=(("task_id", "tasks.task_id"),),
+          accepted=(("result", ("consolidated", "rebounded")),),
+          rules=((("result", "new_deadline"), "result = 'rebounded' OR new_deadline IS NULL",
+                  "只有反弹的回头看才有新的整改时限"),)),
 )
 
 # Columns that hold free text or figures with no rule beyond their type.
 FREE_COLUMNS: dict[str, tuple[str, ...]] = {
     "leaders": ("title", "rank"),
     "sources": ("number",),
-    "tasks": ("category", "deadline", "deadline_note", "cycle_day", "closed_date", "cancelled_date"),
+    "tasks": ("category", "deadline", "deadline_note", "cycle_day", "closed_date", "cancelled_date", "cancel_reason",
+              "superseded_by"),
     "milestones": ("deadline", "done_date"),
     "progress": ("reported_by", "done_date"),
     "extensions": ("original_deadline", "reason", "decided_date", "decided_by", "requested_by", "decision_note"),
     "verifications": ("verifier", "note"),
-    "rectifications": ("problem_type", "measures", "lookback_due", "lookback_date", "lookback_result"),
+    "rectifications": ("problem_type", "measures", "lookback_due"),
     "import_files": ("content_zlib",),
     "audit_log": ("field", "before", "after"),
     "users": ("locked_until", "last_login_at", "session_epoch"),
     "chases": ("note",),
     "unit_notices": ("note",),
+    "lookbacks": ("note", "closed_date", "previous_deadline"),
 }
 
 DECLARED: dict[str, Table] = {t.name: t for t in TABLES}

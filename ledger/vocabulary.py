@@ -37,6 +37,14 @@ FINISHED_STATUSES: tuple[str, ...] = (*DONE_STATUSES, "cancelled")
 
 LIFECYCLE_LABELS: dict[str, str] = {"open": "办理中", "closed": "已办结", "cancelled": "已撤销"}
 
+# Claimed is not done: an open task whose completion claim waits for 核查 shows this beside its
+# status (claim_pending in the task queries), until the office verifies the claim.
+CLAIM_PENDING_LABEL = "已申请办结（待核查）"
+# The queue (ledger.actions.pending_requests, returned_claims): what waits for whom.
+QUEUE_LABELS: dict[str, str] = {"claim": "待核查", "extension": "待审批", "returned": "被退回"}
+# An extension the office records after the deadline (extensions.filed_late): late in every rate.
+FILED_LATE_LABEL = "逾期后补办"
+
 # --------------------------------------------------------------------------- roles
 
 ROLE_LABELS: dict[str, str] = {"office": "督查室", "leader": "领导", "unit": "单位"}
@@ -53,6 +61,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "verify": "核查",
     "decide_extension": "审批延期",
     "chase": "催办、通报或约谈",
+    "lookback": "记录回头看",
     "manage_users": "管理账号",
     "read_audit": "查看操作日志",
     "read_imports": "查看导入记录",
@@ -60,6 +69,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "submit_progress": "报送进展",
     "claim_done": "申请办结",
     "request_extension": "申请延期",
+    "record_late_extension": "登记逾期后补办的延期",
     "read_tasks": "查看督办事项",
     "read_rankings": "查看领导督办和单位排名",
 }
@@ -104,6 +114,13 @@ MEETING_KINDS: frozenset[str] = frozenset(c for c, k in SOURCE_KINDS.items() if 
 CHASE_WAYS: dict[str, str] = {"phone": "电话", "written": "书面", "system": "系统", "talk": "约谈"}
 NOTICE_KINDS: dict[str, str] = {"praise": "表扬", "criticism": "批评", "talk": "约谈"}
 
+# 整改 (ledger.rectification): the rectification status (the SQL macro rectification_status in
+# migrations/011_lookbacks.sql holds the rule) and a 回头看's result.
+RECTIFICATION_STATUS_LABELS: dict[str, str] = {
+    "unrectified": "未整改", "in_progress": "整改中", "rectified": "已整改", "ongoing": "持续整改",
+}
+LOOKBACK_RESULTS: dict[str, str] = {"consolidated": "巩固", "rebounded": "反弹"}
+
 # Every action code the ledger writes to audit_log.
 AUDIT_ACTION_LABELS: dict[str, str] = {
     # imports (etl.importer)
@@ -124,6 +141,8 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     # the office's supervision acts (ledger.supervision)
     "chase": "催办",
     "unit_notice": "通报或约谈",
+    # 整改 (ledger.rectification)
+    "lookback": "回头看",
     # accounts (ledger.accounts)
     "password_reset": "重置密码",
     "disable": "停用账号",
@@ -192,6 +211,9 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     "decided_date": "审批日期",
     "decided_by": "审批人",
     "decision_note": "审批意见",
+    "filed_late": "逾期后补办",
+    "return_reason": "退回理由",
+    "superseded_by": "取代该事项的来源",
     "verified_date": "核查日期",
     "result": "核查结果",
     "progress_id": "办结申请编号",
@@ -203,6 +225,9 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     "notice_kind": "通报类型",
     "noticed_on": "通报日期",
     "tasks": "涉及督办事项",
+    # 回头看 (ledger.rectification)
+    "lookback_date": "回头看日期",
+    "lookback_result": "回头看结果",
     # accounts
     "role": "角色",
     "display_name": "显示名",
@@ -218,7 +243,7 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
 # Fields whose values are codes themselves: the audit log keeps the code, pages show the word.
 AUDIT_VALUE_LABELS: dict[str, dict[str, str]] = {
     "lifecycle": LIFECYCLE_LABELS,
-    "claim_state": {"pending": "待核查", "passed": "核查通过", "failed": "核查未通过", "void": "已失效"},
+    "claim_state": {"pending": "待核查", "passed": "核查通过", "failed": "核查未通过（已退回）", "void": "已失效"},
     "decision": {"pending": "待审批", "approved": "批准", "rejected": "不批准"},
     "result": {"passed": "通过", "failed": "未通过"},
     "deadline_kind": {"date": "具体日期", "cycle": "定期报送", "long_term": "长期/持续"},
@@ -227,6 +252,7 @@ AUDIT_VALUE_LABELS: dict[str, dict[str, str]] = {
     "role": ROLE_LABELS,
     "chase_way": CHASE_WAYS,
     "notice_kind": NOTICE_KINDS,
+    "lookback_result": LOOKBACK_RESULTS,
 }
 
 

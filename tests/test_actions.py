@@ -128,7 +128,14 @@ def _setup_claim(lg: Ledger, code: str) -> dict:
 
 
 def _setup_closed(lg: Ledger, code: str) -> dict:
-    actions.close_task(lg.con, lg.users["office"], code, date(2026, 4, 28), "已现场核查")
+    # Issue 11: 销号 needs a passed 核查 (the office checked on its own: no claim).
+    actions.verify(lg.con, lg.users["office"], code, True, "已现场核查", on=date(2026, 4, 28))
+    return {}
+
+
+def _allow_direct_close(lg: Ledger, code: str = "") -> dict:
+    """The office's setting that lets it close without 核查 (default 是: it may not)."""
+    lg.con.execute("UPDATE settings SET value = '否' WHERE key = 'close_requires_verification'")
     return {}
 
 
@@ -146,7 +153,8 @@ ACTIONS = {
     "decide_extension": (_setup_extension, lambda con, u, code, s: actions.decide_extension(
         con, u, s["extension_id"], True, on=date(2026, 4, 28)), True),
     "verify": (_setup_claim, lambda con, u, code, s: actions.verify(con, u, code, True, on=date(2026, 5, 6)), True),
-    "close_task": (None, lambda con, u, code, s: actions.close_task(con, u, code, date(2026, 4, 28), "已现场核查"), True),
+    "close_task": (_allow_direct_close, lambda con, u, code, s: actions.close_task(
+        con, u, code, date(2026, 4, 28), "已现场核查"), True),
     "cancel_task": (None, lambda con, u, code, s: actions.cancel_task(
         con, u, code, "会议决定不再实施", on=date(2026, 4, 1)), True),
     "reopen_task": (_setup_closed, lambda con, u, code, s: actions.reopen_task(con, u, code, "回头看发现问题反弹"), True),
@@ -156,6 +164,7 @@ ACTIONS = {
 }
 
 OK, ROLE, SCOPE = "ok", "role", "scope"   # succeeds / refused for the role / refused as out of scope
+LEAD = "lead"   # refused: only the lead unit asks for an extension or claims completion (issue 11)
 READER = {"visible_task": OK, "comments": OK, "pending_requests": OK}
 OFFICE_ONLY = {a: ROLE for a in ("decide_extension", "verify", "close_task", "cancel_task", "reopen_task", "import_as")}
 LEADER_ROW = READER | {"add_comment": OK, "submit_progress": ROLE, "claim_done": ROLE, "request_extension": ROLE} | OFFICE_ONLY
@@ -167,7 +176,9 @@ MATRIX = {
     "principal": LEADER_ROW,
     "leader": LEADER_ROW,
     "unit_lead": UNIT_ROW,
-    "unit_co": UNIT_ROW,
+    # Issue 11 (changed): a co-unit (配合单位) reports progress only; it was allowed to claim and
+    # to ask for an extension before.
+    "unit_co": UNIT_ROW | {"claim_done": LEAD, "request_extension": LEAD},
     "unit_other": UNIT_ROW | {"visible_task": SCOPE, "comments": SCOPE, "submit_progress": SCOPE,
                               "claim_done": SCOPE, "request_extension": SCOPE},
 }
@@ -205,6 +216,8 @@ def _check(lg: Ledger, user_key: str, action: str, task_key: str, expected: str)
     message = str(refused.value)
     if expected == SCOPE:
         assert message == actions.NOT_VISIBLE
+    elif expected == LEAD:
+        assert message.startswith("配合单位只能报送进展") and "区住房和城乡建设局" in message, message
     else:
         assert message.startswith(f"{user.role_label}账号无权"), message
     # A refused action changes nothing.
@@ -328,7 +341,7 @@ def test_claim_then_verified_closes_the_task_on_the_claimed_date(ledger, done, s
     assert lg.status("housing", date(2026, 5, 7))["status"] == "overdue"
     assert actions.visible_task(lg.con, u["office"], code)["lifecycle"] == "open"
     with pytest.raises(ActionError, match="待核查"):
-        actions.claim_done(lg.con, u["unit_co"], code, "再次申请", done_date=done, report_date=date(2026, 5, 6))
+        actions.claim_done(lg.con, u["unit_lead"], code, "再次申请", done_date=done, report_date=date(2026, 5, 6))
     actions.verify(lg.con, u["office"], code, True, "现场核查属实", on=date(2026, 5, 8))
     row = lg.status("housing", date(2026, 5, 10))
     assert (row["status"], row["closed_date"]) == (status, done)
@@ -364,7 +377,7 @@ def test_approved_extension_moves_the_effective_deadline_and_keeps_the_original(
     lg = ledger
     u = lg.users
     code = lg.codes["housing"]
-    extension_id = actions.request_extension(lg.con, u["unit_co"], code, date(2026, 5, 31), "需协调资金",
+    extension_id = actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 5, 31), "需协调资金",
                                               on=date(2026, 4, 25))
     with pytest.raises(ActionError, match="待审批"):
         actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 6, 30), "再延", on=date(2026, 4, 26))
@@ -442,6 +455,7 @@ def test_close_cancel_reopen(ledger):
     code = lg.codes["housing"]
     # A pending extension is settled when the office closes the task.
     actions.request_extension(lg.con, unit, code, date(2026, 5, 31), "需协调资金", on=date(2026, 4, 25))
+    _allow_direct_close(lg)
     actions.close_task(lg.con, office, code, date(2026, 4, 28), "区政府办公室现场核查属实")
     assert lg.status("housing", date(2026, 5, 1))["status"] == "done_on_time"
     assert lg.scalar("SELECT decision FROM extensions") == "rejected"
@@ -501,6 +515,170 @@ def test_user_text_is_stored_as_written(ledger):
     assert lg.scalar("SELECT count(*) FROM tasks") == 4
 
 
+# --------------------------------------------------------------------------- honest rules (issue 11)
+
+
+def test_a_co_unit_reports_progress_but_may_not_claim_or_ask_for_an_extension(ledger):
+    lg = ledger
+    co = lg.users["unit_co"]
+    code = lg.codes["housing"]
+    actions.submit_progress(lg.con, co, code, "资金已拨付", report_date=date(2026, 4, 10))
+    before = lg.audit_count()
+    with pytest.raises(AccessDenied) as claim:
+        actions.claim_done(lg.con, co, code, "已完成", done_date=date(2026, 4, 20), report_date=date(2026, 4, 21))
+    with pytest.raises(AccessDenied) as extension:
+        actions.request_extension(lg.con, co, code, date(2026, 5, 31), "需协调资金", on=date(2026, 4, 25))
+    assert str(claim.value) == "配合单位只能报送进展，申请办结须由牵头单位（区住房和城乡建设局）提出。"
+    assert str(extension.value) == "配合单位只能报送进展，申请延期须由牵头单位（区住房和城乡建设局）提出。"
+    assert lg.audit_count() == before
+    assert lg.scalar("SELECT count(*) FROM extensions") == 0
+    assert lg.scalar("SELECT count(*) FROM progress WHERE claims_done") == 0
+
+
+def test_which_users_act_as_the_lead_unit(ledger):
+    lg = ledger
+    code = lg.codes["housing"]
+    assert {key: actions.acts_as_lead(lg.con, user, code) for key, user in lg.users.items()} == {
+        "office": True, "principal": False, "leader": False, "unit_lead": True, "unit_co": False,
+        "unit_other": False}
+
+
+def test_an_extension_must_be_asked_by_the_current_deadline(ledger):
+    lg = ledger
+    u = lg.users
+    code = lg.codes["housing"]   # deadline 2026-04-30
+    with pytest.raises(ActionError) as late:
+        actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 5, 31), "需协调资金", on=date(2026, 5, 1))
+    assert str(late.value).startswith("延期须在完成时限（2026年4月30日）前申请，2026年5月1日已逾期，不能申请延期。")
+    assert "逾期后补办" in str(late.value)
+    # The office too, unless it records the request as 逾期后补办; a unit may not record that.
+    with pytest.raises(ActionError, match="已逾期"):
+        actions.request_extension(lg.con, u["office"], code, date(2026, 5, 31), "需协调资金", on=date(2026, 5, 1))
+    with pytest.raises(AccessDenied, match="单位账号无权登记逾期后补办的延期"):
+        actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 5, 31), "需协调资金", on=date(2026, 5, 1),
+                                  late=True)
+    assert lg.scalar("SELECT count(*) FROM extensions") == 0
+    # On the deadline itself it is still in time.
+    first = actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 5, 31), "需协调资金",
+                                      on=date(2026, 4, 30))
+    actions.decide_extension(lg.con, u["office"], first, True, on=date(2026, 5, 2))
+    # After the original deadline, before the extended one: in time.
+    second = actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 6, 30), "再延", on=date(2026, 5, 20))
+    actions.decide_extension(lg.con, u["office"], second, False, "不同意", on=date(2026, 5, 21))
+    with pytest.raises(ActionError, match="2026年5月31日"):
+        actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 6, 30), "再延", on=date(2026, 6, 2))
+    with pytest.raises(ActionError, match="尚未届满"):
+        actions.request_extension(lg.con, u["office"], code, date(2026, 6, 30), "再延", on=date(2026, 5, 25), late=True)
+    third = actions.request_extension(lg.con, u["office"], code, date(2026, 6, 30), "单位补报材料", on=date(2026, 6, 2),
+                                      late=True)
+    assert lg.con.execute("SELECT extension_id, filed_late FROM extensions ORDER BY extension_id").fetchall() == [
+        (first, False), (second, False), (third, True)]
+    assert ("ducha", "是") in lg.con.execute(
+        "SELECT actor, after FROM audit_log WHERE action = 'request_extension' AND field = 'filed_late'").fetchall()
+    [pending] = actions.pending_requests(lg.con, u["office"]).iter_rows(named=True)
+    assert (pending["request_id"], pending["filed_late"]) == (third, True)
+
+
+def test_a_claim_shows_as_pending_until_verified(ledger):
+    lg = ledger
+    u = lg.users
+    code = lg.codes["housing"]
+    assert lg.status("housing", date(2026, 4, 20))["claim_pending"] is False
+    actions.claim_done(lg.con, u["unit_lead"], code, "改造已完工", done_date=date(2026, 4, 20),
+                       report_date=date(2026, 4, 21))
+    row = lg.status("housing", date(2026, 4, 22))
+    assert (row["status"], row["claim_pending"], row["original_deadline"]) == ("on_track", True, date(2026, 4, 30))
+    assert lg.status("housing", date(2026, 4, 20))["claim_pending"] is False   # not yet claimed on that day
+    from ledger.queries import task_detail
+    detail = task_detail(lg.con, u["unit_lead"], date(2026, 4, 22), code)["task"].row(0, named=True)
+    assert detail["claim_pending"] is True and detail["status_label"] == "正常推进"
+    actions.verify(lg.con, u["office"], code, True, on=date(2026, 4, 23))
+    assert lg.status("housing", date(2026, 4, 24))["claim_pending"] is False
+
+
+def test_close_needs_a_passed_verification_by_default(ledger):
+    lg = ledger
+    office = lg.users["office"]
+    code = lg.codes["housing"]
+    assert lg.scalar("SELECT value FROM settings WHERE key = 'close_requires_verification'") == "是"
+    assert actions.close_requires_verification(lg.con)
+    before = lg.audit_count()
+    with pytest.raises(ActionError) as refused:
+        actions.close_task(lg.con, office, code, date(2026, 4, 28), "已现场核查")
+    assert str(refused.value) == actions.CLOSE_NEEDS_VERIFICATION
+    assert lg.audit_count() == before
+    assert actions.visible_task(lg.con, office, code)["lifecycle"] == "open"
+    # A passed 核查 is the 销号.
+    actions.verify(lg.con, office, code, True, "现场核查属实", on=date(2026, 4, 28))
+    assert lg.status("housing", date(2026, 4, 29))["status"] == "done_on_time"
+    # With the setting 否 the office may close directly, with a note.
+    _allow_direct_close(lg)
+    assert not actions.close_requires_verification(lg.con)
+    actions.close_task(lg.con, office, lg.codes["river"], date(2026, 4, 28), "已现场核查")
+    assert lg.status("river", date(2026, 4, 29))["status"] == "done_on_time"
+
+
+def test_a_failed_verification_sends_the_claim_back_with_the_reason(ledger):
+    lg = ledger
+    u = lg.users
+    code = lg.codes["housing"]
+    actions.claim_done(lg.con, u["unit_lead"], code, "改造已完工", done_date=date(2026, 4, 28),
+                       report_date=date(2026, 4, 29))
+    with pytest.raises(ActionError, match="退回理由"):
+        actions.verify(lg.con, u["office"], code, False, " ", on=date(2026, 5, 6))
+    actions.verify(lg.con, u["office"], code, False, "现场仍有三栋未完工", on=date(2026, 5, 6))
+    assert actions.pending_requests(lg.con, u["office"]).is_empty()
+    returned = actions.returned_claims(lg.con, u["unit_lead"])
+    assert returned.select("code", "request_label", "return_reason", "returned_by", "returned_date").rows() == [
+        (code, "被退回", "现场仍有三栋未完工", "ducha", date(2026, 5, 6))]
+    assert actions.returned_claims(lg.con, u["unit_co"]).height == 1        # the co-unit sees it too
+    assert actions.returned_claims(lg.con, u["unit_other"]).is_empty()      # out of scope
+    assert ("ducha", "现场仍有三栋未完工") in lg.con.execute(
+        "SELECT actor, after FROM audit_log WHERE action = 'verify' AND field = 'return_reason'").fetchall()
+    # Counted: one claim sent back for the task.
+    assert lg.scalar("SELECT count(*) FROM progress WHERE claim_state = 'failed'") == 1
+    # A new claim answers the return.
+    actions.claim_done(lg.con, u["unit_lead"], code, "已全部完工", done_date=date(2026, 5, 20),
+                       report_date=date(2026, 5, 21))
+    assert actions.returned_claims(lg.con, u["office"]).is_empty()
+
+
+def test_decide_the_pending_extension_of_a_task(ledger):
+    lg = ledger
+    u = lg.users
+    code = lg.codes["housing"]
+    with pytest.raises(ActionError, match="没有待审批的延期申请"):
+        actions.decide_task_extension(lg.con, u["office"], code, True, on=date(2026, 4, 26))
+    with pytest.raises(AccessDenied, match="单位账号无权审批延期"):
+        actions.decide_task_extension(lg.con, u["unit_lead"], code, True, on=date(2026, 4, 26))
+    extension_id = actions.request_extension(lg.con, u["unit_lead"], code, date(2026, 5, 31), "需协调资金",
+                                              on=date(2026, 4, 25))
+    assert actions.decide_task_extension(lg.con, u["office"], code, True, "同意", on=date(2026, 4, 26)) == extension_id
+    assert lg.status("housing", date(2026, 5, 10))["deadline"] == date(2026, 5, 31)
+
+
+def test_cancel_names_its_reason_and_the_superseding_source(ledger):
+    lg = ledger
+    office = lg.users["office"]
+    code = lg.codes["housing"]
+    with pytest.raises(ActionError, match="撤销理由"):
+        actions.cancel_task(lg.con, office, code, "", on=date(2026, 4, 1))
+    with pytest.raises(ActionError, match="本身的来源"):
+        actions.cancel_task(lg.con, office, code, "重复", on=date(2026, 4, 1), superseded_by="区政府第5次常务会议")
+    actions.cancel_task(lg.con, office, code, "并入新的改造计划", on=date(2026, 4, 1),
+                        superseded_by="区政府第9次常务会议")
+    assert lg.con.execute("SELECT lifecycle, cancel_reason, superseded_by FROM tasks WHERE code = ?", [code]).fetchall() \
+        == [("cancelled", "并入新的改造计划", "区政府第9次常务会议")]
+    assert {("reason", "并入新的改造计划"), ("superseded_by", "区政府第9次常务会议")} <= set(lg.con.execute(
+        "SELECT field, after FROM audit_log WHERE action = 'cancel'").fetchall())
+    from ledger.queries import task_detail
+    timeline = task_detail(lg.con, office, date(2026, 4, 2), code)["timeline"]
+    assert timeline.filter(event="撤销")["detail"].to_list() == ["并入新的改造计划（由区政府第9次常务会议取代）"]
+    actions.reopen_task(lg.con, office, code, "新计划未通过")
+    assert lg.con.execute("SELECT cancel_reason, superseded_by FROM tasks WHERE code = ?", [code]).fetchall() \
+        == [(None, None)]
+
+
 # --------------------------------------------------------------------------- the audit trail
 
 
@@ -547,6 +725,7 @@ def test_every_change_is_audited_with_actor_and_before_after(ledger):
     assert {("ducha", "task", "lifecycle", "closed", "open"),
             ("ducha", "task", "closed_date", "2026-05-25", None),
             ("ducha", "task", "reason", None, "回头看发现问题反弹")} <= entries("reopen")
+    _allow_direct_close(lg)
     step(lambda: actions.close_task(lg.con, u["office"], code, date(2026, 6, 1), "已整改到位"))
     assert ("ducha", "task", "note", None, "已整改到位") in entries("close")
     step(lambda: actions.reopen_task(lg.con, u["office"], code, "撤销前恢复"))

@@ -85,9 +85,12 @@ def busy_ledger(tmp_path_factory) -> Path:
         actions.claim_done(con, unit, river, "补齐资料", done_date=day, report_date=day)
         actions.verify(con, office, river, True, "现场核查属实", on=day)
         actions.reopen_task(con, office, river, "回头看发现反弹")
-        extension = actions.request_extension(con, office, fund, date(2026, 8, 31), "资金清理量大", on=day)
+        # Past the fund task's deadline (6-1): the office records it as 逾期后补办 (issue 11).
+        extension = actions.request_extension(con, office, fund, date(2026, 8, 31), "资金清理量大", on=day, late=True)
         actions.decide_extension(con, office, extension, True, "同意", on=day)
         actions.cancel_task(con, office, code["研究下半年重点工作"], "会议决定暂缓", on=date(2026, 7, 2))
+        # 销号 without 核查 needs the office's setting (issue 11: default 是, refused).
+        con.execute("UPDATE settings SET value = '否' WHERE key = 'close_requires_verification'")
         actions.close_task(con, office, river, day, "书面核查")
         accounts.reset_password(con, office, "liming", "Another-pass-2026")
         accounts.set_role(con, office, "liming", "unit", unit="区财政局", display_name="李明")

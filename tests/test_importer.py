@@ -390,7 +390,7 @@ def test_cli_load_and_status_json_and_exit_codes(tmp_path):
         "code": "DB202600001", "source": "区政府第12次常务会议", "item": "1", "content": "加快推进老旧小区改造",
         "status": "overdue", "deadline": "2026-10-10", "deadline_text": "会后5个工作日内",
         "lead_units": ["区住房和城乡建设局"], "co_units": ["区财政局", "各街道"], "leader": "王建国",
-        "overdue_workdays": 1, "milestones": [],
+        "overdue_workdays": 1, "milestones": [], "claim_pending": False, "original_deadline": "2026-10-10",
     }
 
 

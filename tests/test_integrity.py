@@ -212,18 +212,20 @@ def _act_on_tasks(con: duckdb.DuckDBPyConnection) -> None:
     actions.submit_progress(con, unit, housing, "已开工", report_date=day)
     actions.claim_done(con, unit, housing, "已完工", done_date=day, report_date=day)
     actions.verify(con, office, housing, passed=True, note="现场核查属实", on=day)
-    extension = actions.request_extension(con, unit, _dated(con), date(2027, 3, 31), "需协调资金", on=day)
+    extension = actions.request_extension(con, unit, _dated(con, day), date(2027, 3, 31), "需协调资金", on=day)
     actions.decide_extension(con, office, extension, approve=True, note="同意", on=day)
     actions.cancel_task(con, office, safety, "并入新的部署", on=day)
     actions.reopen_task(con, office, safety, "回头看发现问题")
     actions.add_comment(con, office, sewage, "请按月报送进展")
 
 
-def _dated(con: duckdb.DuckDBPyConnection) -> str:
-    """An open task with a date deadline in the unit's scope."""
+def _dated(con: duckdb.DuckDBPyConnection, day: date) -> str:
+    """An open task the unit leads with a date deadline not yet past on `day` (issue 11: an
+    extension is asked by the deadline, by the lead unit)."""
     return con.execute(
         "SELECT t.code FROM tasks t JOIN task_units tu USING (task_id) JOIN units u USING (unit_id) "
-        "WHERE u.name = '区住房和城乡建设局' AND t.deadline_kind = 'date' AND t.lifecycle = 'open' ORDER BY t.task_id"
+        "WHERE u.name = '区住房和城乡建设局' AND tu.role = 'lead' AND t.deadline_kind = 'date' AND t.lifecycle = 'open' "
+        "AND t.deadline >= ? ORDER BY t.task_id", [day]
     ).fetchone()[0]
 
 

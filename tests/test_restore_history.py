@@ -49,6 +49,8 @@ def scene(tmp_path) -> dict:
     dest = backup.backup(db, tmp_path / "backups" / "monday.duckdb").dest
     with ledger_writer(db) as con:
         code = con.execute("SELECT code FROM tasks WHERE content = '完成河道综合整治验收'").fetchone()[0]
+        # 销号 without 核查 needs the office's setting (issue 11: default 是, refused).
+        con.execute("UPDATE settings SET value = '否' WHERE key = 'close_requires_verification'")
         actions.close_task(con, OFFICE, code, DASHBOARD_AS_OF, "书面核查")
         assert import_files(con, [InputFile("extra.csv", EXTRA_CSV.encode())], LoadOptions(today=DASHBOARD_AS_OF)).committed
         accounts.reset_password(con, OFFICE, "caizheng", NEW_PASSWORD)

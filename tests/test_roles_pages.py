@@ -352,3 +352,33 @@ def test_the_audit_page_shows_people_and_the_offices_words(ledger):
     assert {"王五", "区水利局"} <= set(shown.filter(pl.col("对象类型") == "账号")["对象"])
     assert "登录失败" in at.multiselect(key="audit_actions").options       # the filters speak words too
     assert "区水利局" in at.selectbox(key="audit_actor").options
+
+
+def test_the_forms_follow_the_honest_rules(ledger):
+    """Issue 11: a co-unit only reports progress; the office may record a late extension (逾期后补办)
+    and closes through a passed 核查, which the 销号 form says."""
+    code = code_of(ledger, "加快推进老旧小区改造")   # lead 区住建局, co 区财政局
+    co_unit = open_task(signed_in_app("caizheng").run(), code)
+    assert tab_labels(co_unit) == ["报送进展"]
+    office = open_task(signed_in_app("ducha").run(), code)
+    assert {"申请办结", "申请延期", "核查", "办结销号或撤销"} <= set(tab_labels(office))
+    assert office.checkbox(key="action_extension_late").label.startswith("逾期后补办")
+    assert any("须经核查通过" in caption.value for caption in office.caption)
+    assert office.radio(key="action_lifecycle_choice").options == ["撤销"]
+
+
+def test_a_claim_sent_back_shows_as_returned_to_its_unit(ledger):
+    from ledger import accounts, actions
+    from ledger.db import open_ledger
+
+    code = code_of(ledger, "完成河道综合整治验收")   # led by 区水利局
+    con = open_ledger(ledger)
+    try:
+        unit, office = accounts.get_user(con, "shuili"), accounts.get_user(con, "ducha")
+        actions.claim_done(con, unit, code, "已通过验收", done_date=DASHBOARD_AS_OF, report_date=DASHBOARD_AS_OF)
+        actions.verify(con, office, code, False, "验收资料不全", on=DASHBOARD_AS_OF)
+    finally:
+        con.close()
+    at = open_task(signed_in_app("shuili").run(), code)
+    assert any(w.value.startswith("被退回：") and "验收资料不全" in w.value for w in at.warning)
+    assert "申请办结" in tab_labels(at)

@@ -5,7 +5,13 @@ SELECT
     s.deadline AS original_deadline, s.due_date, s.check_date, s.deadline_note, s.report_cycle,
     s.assigned_date, s.closed_date, s.cancelled_date, s.overdue_workdays, s.last_report_date,
     s.source_kind, s.source_kind_label, s.source, s.source_date, s.source_number,
-    issuer.name AS source_leader, s.leader, un.lead_units_text AS lead_units, un.co_units_text AS co_units
+    issuer.name AS source_leader, s.leader, un.lead_units_text AS lead_units, un.co_units_text AS co_units,
+    -- 已申请办结（待核查）: open, with a completion claim made by $as_of that waits for 核查.
+    s.lifecycle = 'open' AND EXISTS (
+        SELECT 1 FROM progress p
+        WHERE p.task_id = s.task_id AND p.claims_done AND p.claim_state = 'pending' AND p.report_date <= $as_of::DATE
+    ) AS claim_pending,
+    s.cancel_reason, s.superseded_by
 FROM tasks_in_scope($as_of, $soon, $see_all, $viewer_units, $viewer_leader, [], [], [], []) s
 LEFT JOIN leaders issuer ON issuer.leader_id = s.issuer_id
 LEFT JOIN task_unit_names((SELECT list(task_id) FROM tasks WHERE code = $code)) un USING (task_id)

@@ -9,7 +9,7 @@ only there. Building the demo into a ledger that holds anything else is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -74,7 +74,42 @@ def build_demo(con: duckdb.DuckDBPyConnection, today: date | None = None, out_di
     if not is_demo_ledger(con):
         con.execute("INSERT INTO settings VALUES (?, '是')", [DEMO_SETTING])
         audit.record_one(con, DEMO_ACTOR, "create", "setting", DEMO_SETTING, after="是")
-    return DemoBuild(result, accounts.create_demo_accounts(con))
+    built = DemoBuild(result, accounts.create_demo_accounts(con))
+    record_demo_lookbacks(con, today or date.today())
+    return built
+
+
+# What the demo office found when it looked back (回头看) at closed rectifications.
+_CONSOLIDATED_NOTES = ("实地抽查，整改成果保持良好，长效机制运行正常。", "调阅台账资料并走访群众，问题未再出现。",
+                       "组织“回头看”专项检查，相关制度执行到位。")
+_REBOUND_NOTES = ("回头看发现问题有所反弹，部分点位再次出现同类问题。", "抽查发现整改措施落实不到位，问题反复。")
+
+
+def record_demo_lookbacks(con: duckdb.DuckDBPyConnection, today: date) -> int:
+    """回头看 on the demo's rectifications due by `today`, through ledger.rectification as the demo
+    office: of the due ones (earliest due first), every third is left due, the others are
+    consolidated (巩固) or found rebounded (反弹, reopened with a deadline two months on).
+    Only on a ledger without any look-back yet, so a rebuild adds none. Returns how many."""
+    from ledger import rectification
+    from ledger.access import system_user
+
+    if con.execute("SELECT count(*) FROM lookbacks").fetchone()[0]:
+        return 0
+    office = system_user(DEMO_ACTOR)
+    due = rectification.lookbacks_due(con, office, today).sort("lookback_due", "code")
+    recorded = 0
+    for i, row in enumerate(due.iter_rows(named=True)):
+        day = min(row["lookback_due"] + timedelta(days=3 + i % 9), today)
+        if i % 3 == 2 or day > date.today():
+            continue   # left 待回头看
+        if i % 3 == 0:
+            rectification.record_lookback(con, office, row["code"], "consolidated",
+                                          _CONSOLIDATED_NOTES[i % len(_CONSOLIDATED_NOTES)], on=day)
+        else:
+            rectification.record_lookback(con, office, row["code"], "rebounded", _REBOUND_NOTES[i % len(_REBOUND_NOTES)],
+                                          new_deadline=today + timedelta(days=61), on=day)
+        recorded += 1
+    return recorded
 
 
 def load_demo(con: duckdb.DuckDBPyConnection, today: date | None = None, out_dir: Path = DEMO_DIR) -> ImportResult:

@@ -623,6 +623,33 @@ _RECTIFY_DELAYED = (
     "整改进度滞后，已列入挂账督办。",
     "涉及历史遗留问题，整改难度较大，正在研究处置方案。",
 )
+# 巡视巡察反馈 and 督查发现 problems: (problem, measure, lead unit key).
+_INSPECTION_PROBLEMS = (
+    ("落实意识形态工作责任制不到位，阵地管理存在薄弱环节", "修订意识形态工作责任清单，开展阵地排查", "融媒体"),
+    ("基层党组织“三会一课”制度落实不严格", "建立组织生活台账，按季度抽查", "城关"),
+    ("违规发放津贴补贴问题整改不彻底", "全面清理津补贴发放，追回违规款项", "财政"),
+    ("公务用车管理不规范，存在公车私用苗头", "完善公务用车使用登记和轨迹监管", "机关事务"),
+    ("政府采购项目化整为零规避公开招标", "开展政府采购专项检查，建立大额采购预审机制", "财政"),
+    ("惠民惠农资金发放审核把关不严", "逐户复核发放对象，建立资金“一卡通”监管台账", "农业农村"),
+    ("工程项目变更签证管理不规范", "修订工程变更管理办法，开展在建项目变更清查", "住建"),
+    ("群众反映强烈的信访积案化解不力", "实行积案包案化解，逐案制定化解方案", "信访"),
+    ("安全生产“一岗双责”落实不到位", "压实安全生产责任清单，开展警示约谈", "应急"),
+    ("选人用人工作程序不够规范", "完善干部选任工作纪实，开展专项检查", "府办"),
+)
+_SUPERVISION_PROBLEMS = (
+    ("部分老旧小区改造项目施工进度滞后于计划", "倒排工期、挂图作战，每周调度", "住建"),
+    ("城区主干道占道经营反弹，夜市管理无序", "划定疏导点，落实门前三包和常态巡查", "城管"),
+    ("农村生活污水处理设施建成后运行率低", "落实运维单位和经费，逐村排查修复", "生态"),
+    ("“一网通办”部分事项线上办理深度不够", "梳理高频事项，推动全程网办", "审批"),
+    ("校外培训机构监管存在盲区", "开展联合执法检查，建立白名单公示制度", "教育"),
+    ("河道“清四乱”问题点位整改后又有反复", "建立河长巡河问题闭环机制", "水利"),
+    ("企业反映涉企收费清理不彻底", "全面清理涉企收费，公开收费目录清单", "市场监管"),
+    ("就业补贴政策宣传不到位，申领率偏低", "开展政策进园区活动，简化申领流程", "人社"),
+)
+F_INSPECTION = "巡察反馈问题整改清单.csv"
+F_SUPERVISION = "督查发现问题整改台账.csv"
+
+
 _PROGRESS_LONG = (
     "已纳入常态化工作，按要求报送工作进展。",
     "持续推进中，本期已开展专项检查。",
@@ -940,6 +967,7 @@ class _Planner:
         self._plan_directives()
         self._plan_work_report()
         self._plan_audit()
+        self._plan_findings()
         self._plan_progress()
         return self
 
@@ -1144,6 +1172,31 @@ class _Planner:
                 task.extra["group"] = group
                 task.extra["measure"] = measure
                 task.progress = self._status_text(task, verb="整改")
+
+    def _plan_findings(self) -> None:
+        """巡视巡察 and 督查发现 problems to rectify, from lists old enough that many closed
+        rectifications are due for their 回头看 (demo/build.py records some). A random stream of
+        their own, so the other lists stay as they were."""
+        kept, self.rng = self.rng, random.Random(SEED * 31 + 11)
+        weights = {"done_on_time": 45, "done_late": 12, "overdue": 15, "due_soon": 5, "on_track": 15, "long_term": 8}
+        plans = (
+            (F_INSPECTION, "巡视巡察整改", "区委第二巡察组反馈问题整改", 250, _INSPECTION_PROBLEMS),
+            (F_SUPERVISION, "督查发现问题整改", "区政府督查室专项督查发现问题整改", 190, _SUPERVISION_PROBLEMS),
+        )
+        try:
+            for file, kind, title, age, problems in plans:
+                base = _workday_on_or_before(self.today - _days(age))
+                categories = iter(self._quota(len(problems), weights))
+                for seq, (problem, measure, lead_key) in enumerate(problems, start=1):
+                    task = self._task(
+                        file=file, kind=kind, title=title, base=base, seq=seq, category=next(categories),
+                        text=problem, lead_key=lead_key, lead_cell=self._unit_name(lead_key), co_cell="",
+                        leader=self._leader_for(lead_key), cell_ok=False, meeting=False, horizon_days=300,
+                    )
+                    task.extra["measure"] = measure
+                    task.progress = self._status_text(task, verb="整改")
+        finally:
+            self.rng = kept
 
     def _plan_progress(self) -> None:
         """Progress reports for meeting decisions: every closed one, and about half of the others."""
@@ -1436,6 +1489,15 @@ def _write_audit(path: Path, plan: _Planner) -> str:
     return sheet_name
 
 
+def _write_findings(path: Path, plan: _Planner) -> None:
+    """A 巡察 or 督查 rectification list as a plain CSV, closings in its own columns."""
+    header = ["序号", "问题", "整改措施", "责任单位", "责任领导", "整改时限", "整改情况", "是否办结", "办结日期"]
+    rows = [[str(t.seq), t.text, t.extra["measure"], t.lead, t.leader, str(t.deadline), t.progress,
+             "是" if t.done else "否", t.done.isoformat() if t.done else ""]
+            for t in _by_file(plan.tasks, path.name)]
+    _write_csv(path, header, rows, encoding="utf-8", crlf=False)
+
+
 def _write_progress(path: Path, plan: _Planner) -> None:
     header = ["会议名称", "序号", "进展情况", "填报日期", "是否办结", "办结日期"]
     rows = [[r[h] for h in header] for r in plan.progress_rows]
@@ -1484,6 +1546,12 @@ def build_demo_files(out_dir: Path, today: date) -> list[DemoFile]:
     sheet = _write_audit(out_dir / F_AUDIT, plan)
     files.append(DemoFile(out_dir / F_AUDIT, source_kind="审计整改", source_title=audit.source_title,
                           source_date=audit.source_date, sheet=sheet))
+
+    for name in (F_INSPECTION, F_SUPERVISION):
+        first = _by_file(plan.tasks, name)[0]
+        _write_findings(out_dir / name, plan)
+        files.append(DemoFile(out_dir / name, source_kind=first.source_kind, source_title=first.source_title,
+                              source_date=first.source_date))
 
     _write_progress(out_dir / F_PROGRESS, plan)
     files.append(DemoFile(out_dir / F_PROGRESS))

@@ -1,5 +1,9 @@
 """Command line: `python -m etl init|load|status|backup|restore`. Same functions as the upload page.
 
+The office's and units' acts, as the dashboard's forms do them, acting as a named account
+(`--as USERNAME`, `--date`, `--json`; exit 0 done, 2 refused with the reason, 1 failure):
+`chase`, `notice`, `queue`, `report`, `claim`, `extend`, `decide`, `verify`, `close`, `cancel`.
+
 `restore` shows what it would revert and asks first (`--yes` to skip; without a terminal or
 piped answer it refuses).
 
@@ -24,8 +28,8 @@ from pathlib import Path
 import duckdb
 
 from etl import users_cli
-from etl.importer import InputFile, LoadOptions, import_files, read_files, unreadable
-from ledger import accounts, supervision
+from etl.importer import InputFile, LoadOptions, import_locked, read_files, unreadable
+from ledger import accounts, actions, rectification, supervision
 from ledger.access import AccessDenied, system_user
 from ledger.actions import ActionError
 from ledger.db import (
@@ -40,7 +44,7 @@ from ledger.db import (
 )
 from ledger.documents import notice_docx, notice_xlsx
 from ledger.queries import milestone_list, status_counts, task_list
-from ledger.vocabulary import STATUS_LABELS
+from ledger.vocabulary import CLAIM_PENDING_LABEL, QUEUE_LABELS, STATUS_LABELS
 
 EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
 
@@ -127,8 +131,76 @@ def build_parser() -> argparse.ArgumentParser:
     _acting_options(notice)
     notice.set_defaults(handler=_notice)
 
+    lookback = commands.add_parser("lookback", help="回头看: record the look-back of a closed rectification item")
+    lookback.add_argument("code", help="督办编号")
+    lookback.add_argument("--result", required=True, help="巩固 or 反弹 (a 反弹 reopens the item)")
+    lookback.add_argument("--note", default="", help="回头看说明")
+    lookback.add_argument("--new-deadline", type=_date, default=None, help="反弹: the new deadline YYYY-MM-DD (required)")
+    _acting_options(lookback)
+    lookback.set_defaults(handler=_lookback)
+
+    _lifecycle_parsers(commands)
     users_cli.add_parser(commands).set_defaults(handler=users_cli.run)
     return parser
+
+def _lifecycle_parsers(commands) -> None:
+    """queue, report, claim, extend, decide, verify, close, cancel: ledger.actions as a named account."""
+    queue = commands.add_parser("queue", help="待核查、待审批 (office) or a unit's pending requests and 被退回 claims")
+    _acting_options(queue)
+    queue.set_defaults(handler=_queue)
+
+    report = commands.add_parser("report", help="报送进展 on a task")
+    report.add_argument("code", help="督办编号")
+    report.add_argument("--text", required=True, help="进展情况")
+    _acting_options(report)
+    report.set_defaults(handler=_report)
+
+    claim = commands.add_parser("claim", help="申请办结 (the lead unit): waits for the office's 核查")
+    claim.add_argument("code", help="督办编号")
+    claim.add_argument("--text", required=True, help="办结情况说明")
+    claim.add_argument("--done-date", type=_date, default=None, help="办结日期 (default: --date)")
+    _acting_options(claim)
+    claim.set_defaults(handler=_claim)
+
+    extend = commands.add_parser("extend", help="申请延期 (the lead unit, by the deadline)")
+    extend.add_argument("code", help="督办编号")
+    extend.add_argument("--to", dest="new_deadline", type=_date, required=True, help="申请延期至 YYYY-MM-DD")
+    extend.add_argument("--reason", required=True, help="延期理由")
+    extend.add_argument("--late", action="store_true", help="逾期后补办: the office records a request after the deadline")
+    _acting_options(extend)
+    extend.set_defaults(handler=_extend)
+
+    decide = commands.add_parser("decide", help="审批延期: the task's pending extension request")
+    decide.add_argument("code", help="督办编号")
+    choice = decide.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--approve", action="store_true", help="同意延期")
+    choice.add_argument("--refuse", action="store_true", help="不同意延期")
+    decide.add_argument("--reason", default="", help="审批意见")
+    _acting_options(decide)
+    decide.set_defaults(handler=_decide)
+
+    verify = commands.add_parser("verify", help="核查: --pass closes the task (销号), --fail sends the claim back (退回)")
+    verify.add_argument("code", help="督办编号")
+    result = verify.add_mutually_exclusive_group(required=True)
+    result.add_argument("--pass", dest="passed", action="store_true", help="核查通过，办结销号")
+    result.add_argument("--fail", dest="failed", action="store_true", help="核查未通过，退回 (--note: the reason)")
+    verify.add_argument("--note", default="", help="核查说明；未通过时为退回理由（必填）")
+    _acting_options(verify)
+    verify.set_defaults(handler=_verify)
+
+    close = commands.add_parser("close", help="办结销号 without 核查 (only when close_requires_verification is 否)")
+    close.add_argument("code", help="督办编号")
+    close.add_argument("--note", default="", help="销号说明")
+    _acting_options(close)
+    close.set_defaults(handler=_close)
+
+    cancel = commands.add_parser("cancel", help="撤销 a task, with the reason")
+    cancel.add_argument("code", help="督办编号")
+    cancel.add_argument("--reason", required=True, help="撤销理由")
+    cancel.add_argument("--superseded-by", default=None, metavar="SOURCE",
+                        help="取代该事项的来源, e.g. 区政府第9次常务会议")
+    _acting_options(cancel)
+    cancel.set_defaults(handler=_cancel)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,8 +260,23 @@ def _load(args) -> int:
         parsed = read_files(files, options)  # outside the lock: a slow or hostile file holds nobody up
         result = unreadable(files, parsed)
         if result is None:
-            with ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting) as con:
-                result = import_files(con, files, options, parsed=parsed)
+            # The ledger's facts read under the shared lock, the files validated holding none,
+            # the exclusive lock only for the write (validated again there if the ledger changed).
+            def reading():
+                return ledger_reader(args.db, timeout=args.wait, on_wait=_say_waiting)
+
+            def writing():
+                return ledger_writer(args.db, timeout=args.wait, on_wait=_say_waiting)
+
+            try:
+                with reading() as con:
+                    current = is_current(con)
+            except LedgerMissing:
+                current = False
+            if not current:  # created or migrated first, as status does
+                with writing():
+                    pass
+            result = import_locked(reading, writing, files, options, parsed=parsed)
     except LedgerBusy as error:
         return _fail(args, str(error))
     except Exception as error:  # noqa: BLE001 - any failure must still answer in the promised shape
@@ -252,7 +339,8 @@ def _status(args) -> int:
     for status, n in counts.items():
         print(f"  {STATUS_LABELS[status]}：{n}")
     for task in payload.get("tasks", []):
-        print(f"  {task['code']} [{STATUS_LABELS[task['status']]}] {task['deadline'] or task['deadline_text']} "
+        claimed = f"｜{CLAIM_PENDING_LABEL}" if task["claim_pending"] else ""
+        print(f"  {task['code']} [{STATUS_LABELS[task['status']]}{claimed}] {task['deadline'] or task['deadline_text']} "
               f"{'、'.join(task['lead_units'])}：{task['content'][:40]}")
     return EXIT_OK
 
@@ -275,6 +363,7 @@ def _task_payload(con, as_of: date) -> list[dict]:
         milestones.setdefault(m["task_id"], []).append({
             "text": m["text"], "deadline": m["deadline"].isoformat() if m["deadline"] else None, "status": m["status"],
         })
+    rectified = rectification.status_list(con, as_of)
     tasks = []
     for t in task_list(con, as_of).iter_rows(named=True):
         tasks.append({
@@ -283,7 +372,16 @@ def _task_payload(con, as_of: date) -> list[dict]:
             "deadline_text": t["deadline_text"], "lead_units": t["lead_units"], "co_units": t["co_units"],
             "leader": t["leader"], "overdue_workdays": t["overdue_workdays"],
             "milestones": milestones.get(t["task_id"], []),
+            # Issue 11: claimed is not done (已申请办结（待核查）); the deadline as first assigned,
+            # beside `deadline`, the one in force (an approved extension wins).
+            "claim_pending": t["claim_pending"],
+            "original_deadline": t["original_deadline"].isoformat() if t["original_deadline"] else None,
         })
+        if t["code"] in rectified:   # 整改 items: 整改情况 and 回头看 (ledger.rectification)
+            found = rectified[t["code"]]
+            tasks[-1] |= {"rectification_status": found["rectification_status"],
+                          "lookback_due": found["lookback_due"].isoformat() if found["lookback_due"] else None,
+                          "lookback_result": found["lookback_result"]}
     return tasks
 
 
@@ -394,6 +492,141 @@ def _notice(args) -> int:
         args.out.write_bytes(render(notice))
         return {"unit": notice.unit, "items": notice.items["code"].to_list(), "out": str(args.out),
                 "message": f"已生成催办单：{notice.unit}，{notice.items.height} 项 → {args.out}"}
+
+    return _acting(args, work)
+
+
+def _lookback(args) -> int:
+    def work(con, user) -> dict:
+        lookback_id = rectification.record_lookback(con, user, args.code, args.result, args.note,
+                                                    new_deadline=args.new_deadline, on=args.date)
+        result = rectification.result_code(args.result)
+        words = "巩固" if result == "consolidated" else f"反弹，已重新打开，整改时限 {args.new_deadline}"
+        return {"code": args.code, "lookback_id": lookback_id, "result": result,
+                "new_deadline": args.new_deadline, "message": f"已记录 {args.code} 的回头看：{words}"}
+
+    return _acting(args, work)
+
+
+# --------------------------------------------------------------------------- the lifecycle actions
+# The dashboard's 办理 forms (ui/task_actions.py) as commands, acting as the --as account and
+# checked like the page (ledger.actions): exit 0 done, 2 refused (the reason in Chinese).
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _queue_item(row: dict) -> dict:
+    item = {
+        "type": row["request_type"], "label": QUEUE_LABELS[row["request_type"]], "code": row["code"],
+        "content": row["content"], "lead_units": row["lead_units"], "requested_date": _iso(row["requested_date"]),
+        "requested_by": row["requested_by_name"], "text": row["text"],
+        "original_deadline": _iso(row["original_deadline"]), "current_deadline": _iso(row["current_deadline"]),
+    }
+    if row["request_type"] == "extension":
+        item |= {"new_deadline": _iso(row["new_deadline"]), "filed_late": bool(row["filed_late"])}
+    else:
+        item["done_date"] = _iso(row["done_date"])
+    if row["request_type"] == "returned":
+        item |= {"returned_date": _iso(row["returned_date"]), "returned_by": row["returned_by_name"],
+                 "return_reason": row["return_reason"]}
+    return item
+
+
+def _queue_line(item: dict) -> str:
+    if item["type"] == "claim":
+        what = f"申请于 {item['done_date']} 办结"
+    elif item["type"] == "extension":
+        what = f"申请延期至 {item['new_deadline']}" + ("（逾期后补办）" if item["filed_late"] else "")
+    else:
+        what = f"{item['returned_date']} 被 {item['returned_by']} 退回：{item['return_reason'] or ''}"
+    return (f"  [{item['label']}] {item['code']} {'、'.join(item['lead_units'])}：{item['content'][:30]}"
+            f"｜{item['requested_by']} {item['requested_date']} {what}")
+
+
+def _queue(args) -> int:
+    """The office's (and leaders') 待核查 and 待审批 in scope; a unit's pending requests and its
+    被退回 claims."""
+    def work(con, user) -> dict:
+        rows = list(actions.pending_requests(con, user).iter_rows(named=True))
+        kinds = ["claim", "extension"]
+        if user.role == "unit":
+            rows += list(actions.returned_claims(con, user).iter_rows(named=True))
+            kinds.append("returned")
+        items = [_queue_item(row) for row in rows]
+        counts = {QUEUE_LABELS[kind]: sum(item["type"] == kind for item in items) for kind in kinds}
+        head = "，".join(f"{label} {n} 项" for label, n in counts.items())
+        return {"counts": counts, "items": items, "message": "\n".join([head, *map(_queue_line, items)])}
+
+    return _acting(args, work)
+
+
+def _done(code: str, action: str, message: str, **extra) -> dict:
+    return {"code": code, "action": action, **extra, "message": message}
+
+
+def _report(args) -> int:
+    def work(con, user) -> dict:
+        progress_id = actions.submit_progress(con, user, args.code, args.text, report_date=args.date)
+        return _done(args.code, "report", f"已报送进展：{args.code}", progress_id=progress_id)
+
+    return _acting(args, work)
+
+
+def _claim(args) -> int:
+    def work(con, user) -> dict:
+        day = args.date or date.today()
+        progress_id = actions.claim_done(con, user, args.code, args.text, done_date=args.done_date or day,
+                                         report_date=day)
+        return _done(args.code, "claim", f"已申请办结：{args.code}，{CLAIM_PENDING_LABEL}", progress_id=progress_id)
+
+    return _acting(args, work)
+
+
+def _extend(args) -> int:
+    def work(con, user) -> dict:
+        extension_id = actions.request_extension(con, user, args.code, args.new_deadline, args.reason, on=args.date,
+                                                  late=args.late)
+        late = "（逾期后补办）" if args.late else ""
+        return _done(args.code, "extend", f"已申请延期{late}：{args.code} 至 {args.new_deadline}，待督查室审批",
+                     extension_id=extension_id, filed_late=args.late)
+
+    return _acting(args, work)
+
+
+def _decide(args) -> int:
+    def work(con, user) -> dict:
+        extension_id = actions.decide_task_extension(con, user, args.code, args.approve, args.reason, on=args.date)
+        word = "同意延期" if args.approve else "不同意延期"
+        return _done(args.code, "decide", f"{word}：{args.code}", extension_id=extension_id, approved=args.approve)
+
+    return _acting(args, work)
+
+
+def _verify(args) -> int:
+    def work(con, user) -> dict:
+        verification_id = actions.verify(con, user, args.code, args.passed, args.note, on=args.date)
+        message = (f"核查通过，已办结销号：{args.code}" if args.passed
+                   else f"核查未通过，已退回牵头单位：{args.code}（{args.note.strip()}）")
+        return _done(args.code, "verify", message, verification_id=verification_id, passed=args.passed)
+
+    return _acting(args, work)
+
+
+def _close(args) -> int:
+    def work(con, user) -> dict:
+        actions.close_task(con, user, args.code, args.date or date.today(), args.note)
+        return _done(args.code, "close", f"已办结销号：{args.code}")
+
+    return _acting(args, work)
+
+
+def _cancel(args) -> int:
+    def work(con, user) -> dict:
+        actions.cancel_task(con, user, args.code, args.reason, on=args.date, superseded_by=args.superseded_by)
+        later = (args.superseded_by or "").strip()
+        return _done(args.code, "cancel", f"已撤销：{args.code}" + (f"（由{later}取代）" if later else ""))
 
     return _acting(args, work)
 

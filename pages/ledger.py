@@ -14,6 +14,7 @@ from ui.auth import signed_in_user
 from ui.data import fresh, load
 from ui.export import to_excel
 from ui.palette import STATUS_BADGES
+from ui.safe import clean, md
 from ui.state import current_filters
 
 ROW_LIMIT = 1000           # rows drawn; the download has them all
@@ -73,16 +74,16 @@ if not code:
 detail = load(views.task_detail, filters.as_of, code)
 task = detail["task"]
 if task.is_empty():
-    st.warning(f"截至该日期台账中没有督办编号为“{code}”的事项。")
+    st.warning(f"截至该日期台账中没有督办编号为“{md(code)}”的事项。")
     st.stop()
 info = task.row(0, named=True)
 
-st.markdown(f"#### {info['code']} :{STATUS_BADGES[info['status']]}-badge[{info['status_label']}]")
-st.text(info["content"])
+st.markdown(f"#### {md(info['code'])} :{STATUS_BADGES[info['status']]}-badge[{info['status_label']}]")
+st.text(clean(info["content"]))
 left, middle, right = st.columns(3)
 with left:
     st.markdown("**来源**")
-    st.text("\n".join(line for line in [
+    st.text(clean("\n".join(line for line in [
         f"来源类型：{info['source_kind_label']}",
         f"来源：{info['source']}",
         f"来源日期：{info['source_date']:%Y-%m-%d}",
@@ -90,15 +91,15 @@ with left:
         f"批示/交办领导：{info['source_leader']}" if info["source_leader"] else "",
         f"序号：{info['item']}",
         f"类别：{info['category']}" if info["category"] else "",
-    ] if line))
+    ] if line)))
 with middle:
     st.markdown("**责任**")
-    st.text("\n".join([
+    st.text(clean("\n".join([
         f"牵头单位：{info['lead_units'] or '—'}",
         f"配合单位：{info['co_units'] or '—'}",
         f"责任领导：{info['leader'] or '—'}",
         f"交办日期：{info['assigned_date']:%Y-%m-%d}",
-    ]))
+    ])))
 with right:
     st.markdown("**时限与状态**")
     lines = [f"状态：{info['status_label']}", f"完成时限：{info['deadline_text']}"]
@@ -114,7 +115,7 @@ with right:
         lines.append(f"办结日期：{info['closed_date']:%Y-%m-%d}")
     if info["deadline_note"]:
         lines.append(f"说明：{info['deadline_note']}")
-    st.text("\n".join(lines))
+    st.text(clean("\n".join(lines)))
 
 milestones = detail["milestones"]
 if not milestones.is_empty():

@@ -167,9 +167,12 @@ def build_dashboard_ledger(path):
             SELECT task_id, DATE '2026-05-22', '督查室', 'passed', '现场核查属实'
             FROM tasks WHERE content = '完成预算调整报告'
         """)
+        # 专项资金闲置 was closed once; its 回头看 on 2026-06-10 found it back (反弹), so it is
+        # open again (ledger/rectification.py writes such a row with the reopening).
         con.execute("""
-            UPDATE rectifications SET lookback_due = DATE '2026-06-10', rebounded = true
-            WHERE problem = '专项资金闲置'
+            INSERT INTO lookbacks (task_id, lookback_date, result, note, recorded_by, created_at)
+            SELECT task_id, DATE '2026-06-10', 'rebounded', '资金再次闲置', 'system', TIMESTAMP '2026-06-10 10:00:00'
+            FROM rectifications WHERE problem = '专项资金闲置'
         """)
         add_test_accounts(con)
     finally:

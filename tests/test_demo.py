@@ -22,7 +22,7 @@ TODAYS = (date(2025, 12, 30), date(2026, 2, 19), TODAY, date(2026, 10, 9), date(
 MEETING_KINDS = ("常务会议", "区长办公会议", "专题会议", "全体会议")
 TASK_FILES = (
     demo.F_EXECUTIVE, demo.F_MAYOR, demo.F_TOPICAL_CSV, demo.F_TOPICAL_XLSX, demo.F_PLENARY,
-    demo.F_DIRECTIVES, demo.F_WORK_REPORT, demo.F_AUDIT,
+    demo.F_DIRECTIVES, demo.F_WORK_REPORT, demo.F_AUDIT, demo.F_INSPECTION, demo.F_SUPERVISION,
 )
 COLLECTIVES = ("各镇街", "各乡镇(街道)", "各乡镇（街道）", "各镇（街道）", "区直各部门", "区直相关部门", "各相关单位")
 
@@ -61,6 +61,8 @@ def _task_frames(built) -> dict[str, pl.DataFrame]:
         demo.F_PLENARY: pl.concat([_read_xlsx(out / demo.F_PLENARY, 1, s) for s in sorted(sheets)]),
         demo.F_DIRECTIVES: _read_xlsx(out / demo.F_DIRECTIVES, 0),
         demo.F_AUDIT: _read_xlsx(out / demo.F_AUDIT, 1),
+        demo.F_INSPECTION: _read_csv(out / demo.F_INSPECTION),
+        demo.F_SUPERVISION: _read_csv(out / demo.F_SUPERVISION),
     }
     report = _read_xlsx(out / demo.F_WORK_REPORT, 2)
     frames[demo.F_WORK_REPORT] = report.filter(pl.col("重点工作").is_not_null())

@@ -201,9 +201,11 @@ def test_ledger_search_and_detail(app, expected):
 
 def test_rectification_shows_lookbacks_and_rebounds(app):
     shown = metrics(open_page(app, "pages/rectification.py"))
-    assert shown == {"整改事项": "2", "已完成整改": "0", "逾期未整改": "1", "回头看到期未开展": "1", "问题反弹": "1"}
-    rebounded = table(app, "整改措施", index=1)
+    assert shown == {"整改事项": "2", "已整改": "0", "整改中": "1", "未整改": "1", "持续整改": "0",
+                     "待回头看": "0", "已回头看": "1", "问题反弹": "1"}
+    rebounded = table(app, "反弹次数")
     assert rebounded["问题"].to_list() == ["专项资金闲置"]
+    assert rebounded["回头看结果"].to_list() == ["反弹"]
 
 
 def test_leaders_page_counts_issued_items_and_units_in_charge(app, expected):

@@ -1,5 +1,6 @@
 -- What happened to task $task_id up to $as_of, oldest first: 交办, 进展, 延期申请 and its
--- decision, 批示 and 督办意见, 核查, 办结 or 撤销. `seq` keeps events of one day in the order they happen.
+-- decision, 批示 and 督办意见, 核查, 办结 or 撤销, 回头看 (every round; a 反弹 with its new deadline).
+-- `seq` keeps events of one day in the order they happen.
 -- `who` names the person (account_names), never a login name; a name written by an import
 -- (a 批准 recorded as 张三) is shown as written, and blank stays blank.
 WITH events AS (
@@ -23,14 +24,20 @@ WITH events AS (
            '延期至 ' || strftime(new_deadline, '%Y-%m-%d') || coalesce('：' || decision_note, ''), decided_by
     FROM extensions WHERE task_id = $task_id AND decision <> 'pending' AND decided_date IS NOT NULL
     UNION ALL
-    SELECT verified_date, 5, CASE result WHEN 'passed' THEN '核查通过' ELSE '核查未通过' END, note, verifier
+    SELECT verified_date, 5, CASE result WHEN 'passed' THEN '核查通过' ELSE '核查未通过，退回' END, note, verifier
     FROM verifications WHERE task_id = $task_id
     UNION ALL
     SELECT closed_date, 6, '办结销号', NULL, NULL
     FROM tasks WHERE task_id = $task_id AND lifecycle = 'closed'
     UNION ALL
-    SELECT cancelled_date, 6, '撤销', NULL, NULL
+    SELECT cancelled_date, 6, '撤销', cancel_reason || coalesce('（由' || superseded_by || '取代）', ''), NULL
     FROM tasks WHERE task_id = $task_id AND lifecycle = 'cancelled'
+    UNION ALL
+    SELECT lookback_date, 7, CASE result WHEN 'rebounded' THEN '回头看（反弹）' ELSE '回头看（巩固）' END,
+           concat_ws('；', note, strftime(closed_date, '%Y-%m-%d') || ' 办结的整改',
+                     '重新打开，整改时限 ' || strftime(new_deadline, '%Y-%m-%d')),
+           recorded_by
+    FROM lookbacks WHERE task_id = $task_id
 )
 SELECT e.day, e.event, coalesce(e.detail, '') AS detail, coalesce(n.name, e.who, '') AS who
 FROM events e

@@ -13,4 +13,6 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   fi
 fi
-exec .venv/bin/python -m pytest "$@"
+# Two workers, one test file each at a time: files share module-level fixtures (ledgers built
+# once per file), and the machine has two cores.
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

@@ -24,8 +24,6 @@ apart from the look-back. The SQL is in ledger/sql/rectification/, one statement
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import duckdb
@@ -34,27 +32,11 @@ import polars as pl
 from etl.importer import InputFile, LoadOptions
 from ledger import audit, sql
 from ledger.access import User, require, viewer_params
-from ledger.actions import ActionError, import_as, visible_task
+from ledger.actions import ActionError, _transaction, import_as, visible_task
 from ledger.queries import EVERY_TASK, Scope, due_soon_workdays
-from ledger.vocabulary import LIFECYCLE_LABELS, LOOKBACK_RESULTS, RECTIFICATION_STATUS_LABELS
+from ledger.vocabulary import LIFECYCLE_LABELS, LOOKBACK_RESULTS, RECTIFICATION_STATUS_LABELS, code_for
 
 MAX_NOTE = 2000
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction on a cursor of its own: all of a look-back or none of it."""
-    cursor = con.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            yield cursor
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
 
 
 def _fmt(day: date | None) -> str:
@@ -76,13 +58,10 @@ def _as_date(value, label: str) -> date:
 
 def result_code(word: str) -> str:
     """consolidated / rebounded from the code or the office's word (巩固 / 反弹)."""
-    word = (word or "").strip()
-    if word in LOOKBACK_RESULTS:
-        return word
-    by_label = {label: code for code, label in LOOKBACK_RESULTS.items()}
-    if word in by_label:
-        return by_label[word]
-    raise ActionError(f"回头看结果应为{'或'.join(LOOKBACK_RESULTS.values())}，而不是“{word}”。")
+    code = code_for(word, LOOKBACK_RESULTS)
+    if code is None:
+        raise ActionError(f"回头看结果应为{'或'.join(LOOKBACK_RESULTS.values())}，而不是“{(word or '').strip()}”。")
+    return code
 
 
 def record_lookback(

@@ -24,21 +24,17 @@ from ledger import audit, queries, sql
 from ledger.access import User, require
 from ledger.actions import ActionError, _transaction, visible_task
 from ledger.documents import Notice
-from ledger.vocabulary import CHASE_WAYS, NOTICE_KINDS
+from ledger.vocabulary import CHASE_WAYS, NOTICE_KINDS, code_for
 from ledger.workcal import WorkCalendar
 
 MAX_NOTE = 2000
 
 
 def _code_of(word: str, labels: dict[str, str], what: str) -> str:
-    """A code from either the code or the office's word for it."""
-    word = (word or "").strip()
-    if word in labels:
-        return word
-    by_label = {label: code for code, label in labels.items()}
-    if word in by_label:
-        return by_label[word]
-    raise ActionError(f"{what}应为{'、'.join(labels.values())}之一，而不是“{word}”")
+    code = code_for(word, labels)
+    if code is None:
+        raise ActionError(f"{what}应为{'、'.join(labels.values())}之一，而不是“{(word or '').strip()}”")
+    return code
 
 
 def _note(text: str | None) -> str | None:

@@ -273,3 +273,12 @@ def value_label(field: str | None, value: str | None) -> str:
 
 # Entries written before ledger.audit.encode held booleans as true/false; they read as 是/否 too.
 OLD_BOOLEANS = {"true": "是", "false": "否"}
+
+
+def code_for(word: str, labels: dict[str, str]) -> str | None:
+    """The code that `word` names in `labels` (code -> the office's word), whether the code or
+    the word was written; None when it names none."""
+    word = (word or "").strip()
+    if word in labels:
+        return word
+    return {label: code for code, label in labels.items()}.get(word)

@@ -24,7 +24,7 @@ apart from the look-back. The SQL is in ledger/sql/rectification/, one statement
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -32,28 +32,11 @@ import polars as pl
 from etl.importer import InputFile, LoadOptions
 from ledger import audit, sql
 from ledger.access import User, require, viewer_params
-from ledger.actions import ActionError, _transaction, import_as, visible_task
+from ledger.actions import ActionError, _date, _fmt, _transaction, import_as, visible_task
 from ledger.queries import EVERY_TASK, Scope, due_soon_workdays
 from ledger.vocabulary import LIFECYCLE_LABELS, LOOKBACK_RESULTS, RECTIFICATION_STATUS_LABELS, code_for
 
 MAX_NOTE = 2000
-
-
-def _fmt(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-def _as_date(value, label: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ActionError(f"{label}不是有效日期。")
 
 
 def result_code(word: str) -> str:
@@ -88,7 +71,7 @@ def record_lookback(
             raise ActionError("该督办事项不是整改事项（审计整改、巡视巡察整改、督查发现问题整改），无需回头看。")
         if facts["lifecycle"] != "closed":
             raise ActionError(f"该整改事项{LIFECYCLE_LABELS[facts['lifecycle']]}，尚未办结销号，不能回头看。")
-        day = today if on is None else _as_date(on, "回头看日期")
+        day = today if on is None else _date(on, "回头看日期")
         closed = facts["closed_date"]
         if day > today:
             raise ActionError(f"回头看日期（{_fmt(day)}）不能晚于今天。")
@@ -100,7 +83,7 @@ def record_lookback(
         if outcome == "rebounded":
             if new_deadline is None or (isinstance(new_deadline, str) and not new_deadline.strip()):
                 raise ActionError("回头看发现问题反弹，须明确新的整改时限。")
-            deadline = _as_date(new_deadline, "新的整改时限")
+            deadline = _date(new_deadline, "新的整改时限")
             if deadline <= day:
                 raise ActionError(f"新的整改时限（{_fmt(deadline)}）须晚于回头看日期（{_fmt(day)}）。")
         lookback_id = sql.one(
@@ -144,8 +127,8 @@ def from_failed_verification(
     is written by the ordinary import (actions.import_as: validated, audited as the user's
     import). Returns the new item's 督办编号."""
     require(user, "import")
-    day = date.today() if on is None else _as_date(on, "日期")
-    due = _as_date(deadline, "整改时限")
+    day = date.today() if on is None else _date(on, "日期")
+    due = _date(deadline, "整改时限")
     problem = (problem or "").strip()
     if not problem:
         raise ActionError("请填写核查发现的问题。")

@@ -2,11 +2,7 @@
 -- viewer's scope, oldest first.
 WITH
 open_tasks AS (
-    SELECT t.task_id, t.code, t.content, t.deadline AS original_deadline,
-           coalesce(e.new_deadline, t.deadline) AS current_deadline
-    FROM visible_tasks($see_all, $viewer_units, $viewer_leader) t
-    LEFT JOIN approved_extensions($as_of) e USING (task_id)
-    WHERE t.lifecycle = 'open'
+    SELECT * FROM open_tasks_in_view($as_of, $see_all, $viewer_units, $viewer_leader)
 ),
 requests AS (
     SELECT 'claim' AS request_type, '申请办结' AS request_label, progress_id AS request_id, task_id,

@@ -3,11 +3,7 @@
 -- with the office's reason.
 WITH
 open_tasks AS (
-    SELECT t.task_id, t.code, t.content, t.deadline AS original_deadline,
-           coalesce(e.new_deadline, t.deadline) AS current_deadline
-    FROM visible_tasks($see_all, $viewer_units, $viewer_leader) t
-    LEFT JOIN approved_extensions($as_of) e USING (task_id)
-    WHERE t.lifecycle = 'open'
+    SELECT * FROM open_tasks_in_view($as_of, $see_all, $viewer_units, $viewer_leader)
 ),
 latest_claims AS (
     SELECT task_id, max(progress_id) AS progress_id

@@ -7,8 +7,16 @@ again if the facts changed in between). `import_files` runs the same steps on on
 Every row is validated before anything is written; a file with any invalid row commits nothing
 and reports every error with its file, sheet, Excel row, column, value and reason (in Chinese).
 Every cell arrives without control or bidi characters (etl.reader, said once per file in the
-report), and a name that does not look like a unit is refused, never registered
-(_Context.unit_name_problem).
+report), and a name that does not look like a unit is never registered (_Context.unit_name_problem).
+
+Import what the office has, flag what is missing (issue 9): a row without a deadline, or with
+one that cannot be read completely, is imported 未明确时限 (deadline kind none) unless its task
+text or the import's default_deadline gives one; a row without a lead unit is imported
+待明确责任单位 after its task text was read for units (etl.prose.read_actors); a name that is no
+unit, a 状态 column's 滞后, a completion the list claims: each is a flag on the row (task_flags,
+ledger.vocabulary.FLAG_LABELS), in the report, the preview and the task's detail, never an
+error. Columns the importer does not read are kept with each task (task_kept_columns). Only
+what is malformed (an impossible date, a row with content but no 序号) refuses the file.
 Work on text (deadlines, unit lists, sources, leaders) is done once per distinct value, not
 once per row, so a 100,000-row list costs about as much as its few thousand phrasings.
 """
@@ -23,7 +31,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,14 +40,25 @@ import polars as pl
 
 from etl import sql
 from etl.dates import parse_calendar_date
-from etl.deadlines import DeadlineError, parse_deadline
+from etl.deadlines import DeadlineError, deadline_in_text, parse_deadline
 from etl.headers import FIELD_LABELS
-from etl.prose import read_unit_cell
+from etl.people import leader_in_heading, split_people
+from etl.prose import read_actors, read_unit_cell
 from etl.reader import ROW, ReadError, Sheet, read_file
 from etl.sandbox import read_file_isolated
-from etl.sources import KIND_LABELS, RECTIFICATION_KINDS, kind_code, kind_from_title, number_from_title
+from etl.sources import (
+    ANNUAL_KINDS,
+    KIND_LABELS,
+    RECTIFICATION_KINDS,
+    kind_code,
+    kind_from_title,
+    month_day,
+    number_from_title,
+    read_list_title,
+)
 from etl.units import (
     OPEN_SUFFIX_PATTERN,
+    PREFIX_CARRY_PATTERNS,
     Catalog,
     UnitList,
     UnitResolver,
@@ -47,10 +66,12 @@ from etl.units import (
     extract_annotated_units,
     infer_unit_kind,
     is_collective,
+    normalize_unit_name,
     split_units,
 )
 from ledger import audit, integrity, task_fields
 from ledger.task_fields import MILESTONE
+from ledger.vocabulary import FLAG_LABELS
 from ledger.workcal import WorkCalendar
 
 
@@ -80,6 +101,9 @@ class LoadOptions:
     sheet: str | None = None
     actor: str = "cli"
     today: date | None = None          # the import's own date (progress without 填报日期)
+    # The 完成时限 of rows that give none, in the office's words (年底前); each such row is
+    # flagged 采用默认时限. None: such rows are imported 未明确时限, flagged.
+    default_deadline: str | None = None
 
 
 @dataclass
@@ -103,6 +127,13 @@ class FileReport:
     errors: list[RowError] = field(default_factory=list)
     kind: str = ""
     already_imported: bool = False
+    # What the import could not read or had to assume, row by row ({sheet, row, column, kind,
+    # label, text}), and the columns it does not know, kept with each task (names as written).
+    flags: list[dict] = field(default_factory=list)
+    kept_columns: list[str] = field(default_factory=list)
+    # The task rows as the import reads them (ROW_PREVIEW), for the preview before 确认导入;
+    # not part of the JSON report (a list of 100,000 rows would be all of it).
+    preview: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -120,7 +151,8 @@ class ImportResult:
     def to_json(self) -> dict:
         files = []
         for report in self.files:
-            entry = asdict(report)
+            entry = asdict(replace(report, preview=None))
+            entry.pop("preview")
             entry.pop("kind")
             entry.pop("already_imported")
             files.append(entry)
@@ -138,10 +170,15 @@ STAGED_TASKS = {
     **{f.name: f.dtype for f in task_fields.FIELDS if f.name not in RESOLVED_IN_WRITE},
     "_milestones": pl.List(MILESTONE), "progress": pl.String, "report_date": pl.Date, "done": pl.Boolean,
     "done_date": pl.Date, "is_rectification": pl.Boolean,
+    "_leaders": pl.String,   # every leader named (_leader_names), for task_leaders
 }
 # The units of the staged tasks, one row per unit of a task row (its _key), in role order:
 # leads at positions 1.., co-units at 101.., as written.
 STAGED_UNITS = {"_key": pl.UInt32, "name": pl.String, "_is_lead": pl.Boolean, "position": pl.Int32}
+# A task row's flags (FLAG_LABELS) and its kept columns (a column the importer does not know).
+STAGED_FLAGS = {"_key": pl.UInt32, "_sheet": pl.String, "_row": pl.Int64, "kind": pl.String, "column": pl.String,
+                "text": pl.String}
+STAGED_KEPT = {"_key": pl.UInt32, "position": pl.Int32, "name": pl.String, "value": pl.String}
 STAGED_PROGRESS = {
     "_file": pl.Int32, "_sheet": pl.String, "_row": pl.Int64, "code": pl.String, "source_title": pl.String,
     "item": pl.String, "text": pl.String, "report_date": pl.Date, "done": pl.Boolean, "done_date": pl.Date,
@@ -162,7 +199,6 @@ _NOT_SIMPLE = (
 )
 _ANNOTATION_HINT = re.compile(r"单位|牵头|负责|配合|协办")
 _ITEM_TRAILER = re.compile(r"[、.．,，\s]+$")
-_LEADER_TITLE = re.compile(r"(常务副区长|副区长|区长|常务副市长|副市长|市长|副县长|县长|同志)$")
 # A unit name has a Han character and none of the characters of markup or formulas.
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MARKUP = re.compile(r"^=|[<>{}\[\]|\\$`]")
@@ -193,6 +229,8 @@ class _Prepared:
     sheet_option: str
     tasks: list[pl.DataFrame] = field(default_factory=list)
     task_units: list[pl.DataFrame] = field(default_factory=list)   # STAGED_UNITS of the tasks
+    flags: list[pl.DataFrame] = field(default_factory=list)        # STAGED_FLAGS of the tasks
+    kept: list[pl.DataFrame] = field(default_factory=list)         # STAGED_KEPT of the tasks
     sha256: str = ""
     progress: list[pl.DataFrame] = field(default_factory=list)
     leaders: list[dict] = field(default_factory=list)
@@ -257,6 +295,12 @@ class _Context:
         self.next_key = 0                        # task rows of this import are numbered (_key) from 0
         self._unit_problems: dict[tuple[str, bool, bool], str | None] = {}
         self.refused_units: set[str] = set()     # never registered (see unit_name_problem)
+        # The sheet being validated (set by _mark_headings): its report, and its title read
+        # as a source (etl.sources.read_list_title).
+        self.report: FileReport | None = None
+        self.list_title = None
+        self._said: set[tuple[int, str]] = set()  # (report, note) said once per file
+        self.extra_leaders: dict[str, tuple[str, ...]] = {}   # leader cell -> every person named
 
     def lap(self, phase: str) -> None:
         """Adds the time since the last lap to phase's."""
@@ -270,6 +314,9 @@ class _Context:
         key = (cell, annotated)
         if key not in self._unit_lists:
             written = split_units(cell) if cell else None
+            for bare, full in written.carried if written else ():
+                # 市交通局、城管局: said, since the list wrote 城管局 (etl.units.carry_prefix).
+                _say(self, f"单位“{bare}”按同一格中前面所写的“{full[0]}”级记为“{full}”（“{cell}”）")
             names = (written.names if written else ()) + tuple(annotated.split(_JOIN) if annotated else ())
             self._unit_lists[key] = UnitList(
                 names=names, open_ended=bool(written and written.open_ended),
@@ -294,12 +341,17 @@ class _Context:
         return self._unit_problems[key]
 
     def resolve_unit(self, name: str) -> str:
+        """The ledger's name for a unit as written; a name that resolves to another stored name
+        (区住房和城乡建设局 -> 区住建局, a true short form: etl.units) is said in the file's report."""
         if name not in self._canonical:
             canonical, _ = self.resolver.resolve(name)
             if canonical != name:
                 self.aliases_seen.setdefault(name, canonical)
             self._canonical[name] = canonical
-        return self._canonical[name]
+        canonical = self._canonical[name]
+        if normalize_unit_name(canonical) != normalize_unit_name(name):
+            _say(self, f"单位“{name}”按台账中的“{canonical}”登记（同一单位的全称或简称）")
+        return canonical
 
 
 def _unit_name_problem(name: str, *, new: bool, listed: bool, catalogued: bool) -> str | None:
@@ -547,6 +599,8 @@ def _prepare_file(index: int, file: InputFile, context: _Context) -> _Prepared:
             if staged is not None:
                 prepared.tasks.append(staged[0])
                 prepared.task_units.append(staged[1])
+                prepared.flags.append(staged[2])
+                prepared.kept.append(staged[3])
         elif kind == "progress":
             prepared.progress.append(_prepare_progress(index, sheet, context, report))
         elif kind == "units":
@@ -607,6 +661,115 @@ def _error_rows(frame: pl.DataFrame, mask: pl.Expr, column: str | None, value: p
     ]
 
 
+# One row per task row of the preview before 确认导入: what the import read from it.
+ROW_PREVIEW = {
+    "sheet": pl.String, "row": pl.Int64, "item": pl.String, "content": pl.String, "deadline_text": pl.String,
+    "deadline_kind": pl.String, "deadline": pl.Date, "milestones": pl.String, "lead_units": pl.String,
+    "co_units": pl.String, "leader": pl.String, "flags": pl.String,
+}
+
+
+def _row_preview(frame: pl.DataFrame, staged: pl.DataFrame, units: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
+    """ROW_PREVIEW for the staged rows: the parsed deadline and milestones, lead and co-units,
+    leader, and every flag (类型：内容, joined by ；)."""
+    names = units.sort("_key", "position").group_by("_key", maintain_order=True).agg(
+        lead_units=pl.col("name").filter("_is_lead").str.join("、"),
+        co_units=pl.col("name").filter(~pl.col("_is_lead")).str.join("、"),
+    )
+    label = pl.col("kind").replace_strict(FLAG_LABELS, return_dtype=pl.String)
+    said = pl.when(pl.col("text").str.contains(label, literal=True)).then(pl.col("text")) \
+        .otherwise(pl.concat_str(label, pl.lit("："), pl.col("text")))
+    flagged = flags.group_by("_key", maintain_order=True).agg(flags=said.str.join("；"))
+    rows = staged.with_columns(_key=frame["_key"]).join(names, on="_key", how="left", maintain_order="left") \
+        .join(flagged, on="_key", how="left", maintain_order="left")
+    return rows.select(
+        sheet="_sheet", row=ROW, item="item", content="content", deadline_text="deadline_text",
+        deadline_kind="deadline_kind", deadline="deadline", milestones="milestones",
+        lead_units=pl.col("lead_units").replace("", None), co_units=pl.col("co_units").replace("", None),
+        leader="leader", flags="flags",
+    ).cast(ROW_PREVIEW)
+
+
+def _flag_rows(frame: pl.DataFrame, mask: pl.Expr, kind: str, column: str | None, text: pl.Expr | str) -> pl.DataFrame:
+    """STAGED_FLAGS for the rows where mask holds, the text possibly computed per row."""
+    return frame.filter(mask.fill_null(False)).select(
+        "_key", "_sheet", ROW, kind=pl.lit(kind, dtype=pl.String), column=pl.lit(column, dtype=pl.String),
+        text=(pl.lit(text) if isinstance(text, str) else text).cast(pl.String),
+    )
+
+
+# A column that states where a task stands (状态, 办理状态 …), or a 完成情况/办理情况 cell that
+# holds nothing but such a word: 已完成/已办结 is a completion the list claims, 滞后 a flag.
+_STATUS_HEADER = re.compile(r"^(?:当前|事项|任务|工作|办理|完成|推进|进展|进度|落实)?(?:状态|进度状态)$")
+_STATUS_DONE = {"已完成", "已办结", "完成", "办结", "已销号", "已落实", "已完成整改", "已整改", "整改完成", "已整改到位"}
+_STATUS_BEHIND = {"滞后", "进度滞后", "未完成", "推进缓慢", "进展缓慢", "滞后推进", "未按期完成", "逾期", "逾期未完成",
+                  "未整改", "未启动"}
+_STATUS_TRIM = " 。.；;，,"
+
+
+def _status_column(sheet: Sheet) -> str | None:
+    """The column that states a task's status: the field status if etl.headers names one, or
+    the first column named like 状态 that no field takes."""
+    if "status" in sheet.fields:
+        return sheet.fields["status"]
+    taken = set(sheet.fields.values())
+    return next((c for c in sheet.columns if c not in taken and _STATUS_HEADER.match(c)), None)
+
+
+def _status_words(frame: pl.DataFrame, sheet: Sheet, flags: list[pl.DataFrame]) -> pl.DataFrame:
+    """The list's status words read: a completion claimed (done, flagged 清单称已完成) or a
+    task behind (flagged 状态滞后). Anything else in a status column is kept, not read."""
+    column = _status_column(sheet)
+    sources = [column] if column else []
+    if "progress" in sheet.fields:
+        sources.append(sheet.fields["progress"])
+    if not sources:
+        return frame
+    word = pl.coalesce([pl.col(c).str.strip_chars(_STATUS_TRIM) for c in sources])
+    written_in = pl.coalesce([pl.when(pl.col(c).is_not_null()).then(pl.lit(c)) for c in sources])
+    frame = frame.with_columns(_status=word, _status_column=written_in)
+    said = pl.concat_str(pl.lit("“"), pl.col("_status_column"), pl.lit("”列写“"), pl.col("_status"), pl.lit("”"))
+    is_done = pl.col("_status").is_in(list(_STATUS_DONE))
+    flags.append(_flag_rows(frame, is_done, "done_claimed", column or sheet.fields.get("progress"),
+                            pl.concat_str(said, pl.lit("：作为清单所称的办结，需核查的按办结申请待核查"))))
+    flags.append(_flag_rows(frame, pl.col("_status").is_in(list(_STATUS_BEHIND)), "behind",
+                            column or sheet.fields.get("progress"), said))
+    return frame.with_columns(done=pl.when(is_done.fill_null(False)).then(True).otherwise(pl.col("done")))
+
+
+# The fields the importer reads from a task list; a column of any other field, or of none, is kept.
+_READ_FIELDS = frozenset({
+    "code", "item", "content", "lead_units", "responsible_units", "co_units", "leader", "deadline", "progress",
+    "source_title", "source_date", "source_kind", "directive_leader", "directive_date", "directive_number",
+    "report_date", "done_flag", "done_date", "measures", "category",
+})
+
+
+def _kept_columns(frame: pl.DataFrame, sheet: Sheet, report: FileReport, rectification_sources: list[str]) -> pl.DataFrame:
+    """STAGED_KEPT: the values of the columns the importer does not read, per task row, named
+    as the list names them; 整改措施 of a task that is no rectification too (it has no other
+    place). The report lists the kept columns once per file."""
+    read = {column for name, column in sheet.fields.items() if name in _READ_FIELDS and name != "measures"}
+    kept = [c for c in sheet.columns if c not in read and not c.startswith("_") and c in frame.columns]
+    if not kept:
+        return pl.DataFrame(schema=STAGED_KEPT)
+    position = {c: i + 1 for i, c in enumerate(sheet.columns)}
+    measures = sheet.fields.get("measures")
+    values = frame.select(
+        "_key", *[pl.col(c).alias(c) if c != measures else pl.when(
+            ~pl.col("source_key").is_in(rectification_sources).fill_null(False)).then(pl.col(c)).alias(c) for c in kept]
+    ).unpivot(kept, index="_key", variable_name="name", value_name="value").drop_nulls("value")
+    values = values.with_columns(
+        position=pl.col("name").replace_strict(position, return_dtype=pl.Int32)).sort("_key", "position")
+    named = [c for c in kept if c in set(values["name"].unique().to_list())]
+    for name in named:
+        if name not in report.kept_columns:
+            report.kept_columns.append(name)
+    if named:
+        report.warnings.append(f"{sheet.label}：{'、'.join(f'“{c}”' for c in named)}列不对应台账字段，已随各事项原样保存")
+    return values.select([pl.col(n).cast(t) for n, t in STAGED_KEPT.items()])
+
+
 def _map_distinct(frame: pl.DataFrame, columns: list[str], function, schema: dict) -> pl.DataFrame:
     """Applies function once per distinct combination of columns and joins the results back."""
     keys = frame.select(columns).unique(maintain_order=True)
@@ -627,25 +790,11 @@ def _map_distinct(frame: pl.DataFrame, columns: list[str], function, schema: dic
 
 def _prepare_tasks(
     index: int, sheet: Sheet, context: _Context, report: FileReport
-) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """The sheet's task rows (STAGED_TASKS) and their units (STAGED_UNITS), errors to report."""
-    columns = sheet.columns
-    frame = sheet.frame.with_columns(_sheet=pl.lit(sheet.sheet, dtype=pl.String))
-
-    # Section headings (一、…) and notes (注：…) are rows with one distinct value in them.
-    # A row's one distinct value: its first value, when every other value equals it.
-    first = pl.coalesce([pl.col(c) for c in columns])
-    single = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == first) for c in columns])
-    frame = frame.with_columns(_single=pl.when(single).then(first))
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+    """The sheet's task rows (STAGED_TASKS), their units (STAGED_UNITS), flags (STAGED_FLAGS)
+    and kept columns (STAGED_KEPT); errors and flags to report."""
+    frame = _mark_headings(sheet, context, report)
     content = _text_column(sheet, "content")
-    is_note = pl.col("_single").str.contains(_NOTE.pattern)
-    is_heading = pl.col("_single").is_not_null() & ~is_note & (
-        pl.col("_single").str.contains(_HEADING.pattern) | content.is_null()
-    ) & ~pl.col("_single").str.contains(r"^\d+[、.．]?$")
-    frame = frame.with_columns(
-        _heading=pl.when(is_heading).then(pl.col("_single")).forward_fill(),
-        _skip=(is_heading | is_note).fill_null(False),
-    ).filter(~pl.col("_skip"))
     if frame.is_empty():
         report.errors.append(RowError(sheet.sheet, sheet.header_row, None, None, "没有督办事项数据行"))
         return None
@@ -664,7 +813,8 @@ def _prepare_tasks(
         _lead=_text_column(sheet, "lead_units"),
         _responsible=_text_column(sheet, "responsible_units"),
         _co=_text_column(sheet, "co_units"),
-        _leader=_text_column(sheet, "leader"),
+        # A leader named in the heading above (（二）王海副区长牵头) leads the rows without one.
+        _leader=pl.coalesce(_text_column(sheet, "leader"), pl.col("_heading_leader")),
         _deadline=_text_column(sheet, "deadline"),
         _progress=_text_column(sheet, "progress"),
         _report_date=_text_column(sheet, "report_date"),
@@ -737,20 +887,34 @@ def _prepare_tasks(
             for column, is_lead, first in (("_lead_units", True, 1), ("_co_units", False, 101))
         ])
         frame = pl.concat([frame, annotated_rows.select(frame.columns)], how="vertical_relaxed").sort(ROW)
-    units, refused_rows = _refuse_unit_names(frame, units, sheet, context, errors)
+    # Flags, not errors (issue 9): a name that is no unit is never registered, a row without a
+    # lead unit is imported 待明确责任单位; the units named in the task text are read first.
+    flags: list[pl.DataFrame] = []
+    units = _refuse_unit_names(frame, units, sheet, context, flags)
+    units = _units_in_prose(frame, units, sheet, context, flags)
     unit_column = sheet.fields.get("lead_units") or sheet.fields.get("responsible_units")
-    no_lead = ~pl.col("_key").is_in(units.filter("_is_lead")["_key"].implode()) & ~pl.col("_key").is_in(refused_rows.implode())
-    errors += _error_rows(frame, no_lead, unit_column, pl.coalesce("_lead", "_responsible"), "缺少牵头单位（责任单位）")
+    no_lead = ~pl.col("_key").is_in(units.filter("_is_lead")["_key"].implode())
+    unit_cell = pl.coalesce("_lead", "_responsible")
+    flags.append(_flag_rows(frame, no_lead, "no_lead_unit", unit_column, pl.when(unit_cell.is_not_null()).then(
+        pl.concat_str(pl.lit("“"), unit_cell, pl.lit("”中没有可登记的单位名称，待明确责任单位"))
+    ).otherwise(pl.lit("未写责任单位，待明确责任单位"))))
 
     context.lap("units")
-    # Deadlines, relative to the source's date.
-    frame = _map_distinct(frame, ["_deadline", "assigned_date"], lambda text, base: _deadline(context, text, base), {
-        "deadline_kind": pl.String, "deadline": pl.Date, "deadline_note": pl.String, "report_cycle": pl.String,
-        "cycle_day": pl.Int32, "_milestones": pl.List(MILESTONE), "milestones": pl.String,
-        "_uncovered": pl.String, "_deadline_error": pl.String,
-    })
+    # Deadlines, relative to the source's date; a row without one is read from its task text.
+    frame = frame.with_columns(_deadline_prose=pl.when(pl.col("_deadline").is_null()).then(pl.col("_content")))
+    frame = _map_distinct(
+        frame, ["_deadline", "assigned_date", "_deadline_prose"],
+        lambda text, base, prose: _deadline(context, text, base, prose), {
+            "deadline_kind": pl.String, "deadline": pl.Date, "deadline_note": pl.String, "report_cycle": pl.String,
+            "cycle_day": pl.Int32, "_milestones": pl.List(MILESTONE), "milestones": pl.String,
+            "_uncovered": pl.String, "_deadline_error": pl.String, "_deadline_text": pl.String,
+            "_deadline_flag": pl.String, "_deadline_flag_text": pl.String,
+        })
     errors += _error_rows(frame, pl.col("_deadline_error").is_not_null() & pl.col("_source_error").is_null(),
                           sheet.fields.get("deadline"), pl.col("_deadline"), pl.col("_deadline_error"))
+    for kind in ("deadline_missing", "deadline_unread", "deadline_default", "deadline_from_text", "deadline_assumed"):
+        column = sheet.fields.get("content") if kind == "deadline_from_text" else sheet.fields.get("deadline")
+        flags.append(_flag_rows(frame, pl.col("_deadline_flag") == kind, kind, column, pl.col("_deadline_flag_text")))
     uncovered = frame.filter(pl.col("_uncovered").is_not_null()).group_by("_uncovered").len().sort("_uncovered")
     for years, count in uncovered.iter_rows():
         report.warnings.append(f"{sheet.label}：{count}项完成时限按工作日推算到{years}年，"
@@ -758,8 +922,16 @@ def _prepare_tasks(
 
     context.lap("deadlines")
     # Leaders, dates of progress and closing.
-    frame = _map_distinct(frame, ["_leader"], lambda name: (_leader_name(context, name),), {"leader": pl.String})
+    frame = _map_distinct(frame, ["_leader"], lambda name: _leader_names(context, name),
+                          {"leader": pl.String, "_leaders": pl.String})
     frame = _map_distinct(frame, ["_report_date"], lambda t: (parse_calendar_date(t),), {"report_date": pl.Date})
+    # A list's progress is dated by its 填报日期 (column, or written above the header), else its
+    # source's date: never the import day.
+    listed_date = (context.list_title.report_date if context.list_title else None) or context.options.source_date
+    source_date = pl.col("source_key").replace_strict(
+        {key: source.date for key, source in context.sources.items()}, default=None, return_dtype=pl.Date)
+    frame = frame.with_columns(report_date=pl.when(pl.col("_report_date").is_null()).then(
+        pl.coalesce(pl.lit(listed_date, dtype=pl.Date), source_date)).otherwise("report_date"))
     frame = _map_distinct(frame, ["_done_date"], lambda t: (parse_calendar_date(t),), {"done_date": pl.Date})
     frame = _map_distinct(frame, ["_done"], _yes_no, {"done": pl.Boolean, "_done_error": pl.String})
     errors += _error_rows(frame, pl.col("_report_date").is_not_null() & pl.col("report_date").is_null(),
@@ -768,6 +940,7 @@ def _prepare_tasks(
                           sheet.fields.get("done_date"), pl.col("_done_date"), "无法识别的日期")
     errors += _error_rows(frame, pl.col("_done_error").is_not_null(), sheet.fields.get("done_flag"),
                           pl.col("_done"), pl.col("_done_error"))
+    frame = _status_words(frame, sheet, flags)
 
     # 序号: as written, or the row's order within its source when the list has none.
     if "item" not in sheet.fields:
@@ -789,64 +962,242 @@ def _prepare_tasks(
     report.errors.extend(errors)
     # By the few sources named, not by splitting every row's key.
     rectification_sources = [key for key, source in context.sources.items() if source.kind in RECTIFICATION_KINDS]
+    kept = _kept_columns(frame, sheet, report, rectification_sources)
     staged = frame.with_columns(
         _file=pl.lit(index, dtype=pl.Int32),
-        deadline_text=pl.col("_deadline"),
+        deadline_text=pl.coalesce("_deadline_text", "_deadline", pl.lit("")),
         progress=pl.col("_progress"),
         measures=pl.col("_measures"),
         done=pl.col("done").fill_null(False),
         is_rectification=pl.col("source_key").is_in(rectification_sources).fill_null(False),
     ).select([pl.col(name).cast(dtype) for name, dtype in STAGED_TASKS.items()])
+    found = pl.concat([f.select([pl.col(n).cast(t) for n, t in STAGED_FLAGS.items()]) for f in flags]).sort(ROW, maintain_order=True)
+    # A name refused in a unit cell and again when the text is read is one flag.
+    found = found.filter(pl.col("_key").is_in(frame["_key"].implode())).unique(
+        ["_key", "kind", "text"], keep="first", maintain_order=True)
+    report.flags.extend(
+        {"sheet": sheet_name, "row": row, "column": column, "kind": kind, "label": FLAG_LABELS[kind], "text": text}
+        for _key, sheet_name, row, kind, column, text in found.iter_rows()
+    )
+    preview = _row_preview(frame, staged, units, found)
+    report.preview = preview if report.preview is None else pl.concat([report.preview, preview])
     context.lap("validate")
-    return staged, units
+    return staged, units, found, kept
+
+
+def _mark_headings(sheet: Sheet, context: _Context, report: FileReport) -> pl.DataFrame:
+    """The sheet's rows without its headings and notes, with the heading in force (_heading,
+    the category) and the leader a heading names (_heading_leader); and the sheet's title read
+    for the source (context.list_title).
+
+    A heading is a row with one distinct value (一、…, （一）…, or any such row without task
+    text), or a row whose 序号 is a heading numeral (一、 （一） (一) 一是 第一部分) with the heading
+    in the task column and no unit or deadline. A leader a heading names (一、张伟市长主抓重点工作,
+    （二）王海副区长牵头) is the 责任领导 of the rows under it until the next heading of that
+    level or a higher one."""
+    context.report = report
+    context.list_title = read_list_title(sheet.title_lines)
+    columns = sheet.columns
+    frame = sheet.frame.with_columns(_sheet=pl.lit(sheet.sheet, dtype=pl.String))
+    # A row's one distinct value: its first value, when every other value equals it.
+    first = pl.coalesce([pl.col(c) for c in columns])
+    single = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == first) for c in columns])
+    frame = frame.with_columns(_single=pl.when(single).then(first))
+    content = _text_column(sheet, "content")
+    item = _text_column(sheet, "item").str.strip_chars()
+    is_note = pl.col("_single").str.contains(_NOTE.pattern)
+    single_heading = pl.col("_single").is_not_null() & ~is_note & (
+        pl.col("_single").str.contains(_HEADING.pattern) | content.is_null()
+    ) & ~pl.col("_single").str.contains(r"^\d+[、.．]?$")
+    # 序号 一、 and the heading in the task column: not a task when it names no unit or deadline.
+    task_cells = [_text_column(sheet, name) for name in ("lead_units", "responsible_units", "co_units", "deadline")]
+    # Minutes arrive with their headings already told apart from their items (etl.minutes): an
+    # item labelled 一 or （二） that names no unit or deadline is still an item, flagged.
+    numeral_heading = (
+        pl.col("_single").is_null() & item.str.contains(_HEADING_NUMERAL.pattern) & content.is_not_null()
+        & pl.all_horizontal([cell.is_null() for cell in task_cells]) & pl.lit(sheet.minutes is None)
+    )
+    joiner = pl.when(item.str.contains(r"[、.．)）是]$")).then(pl.lit("")).otherwise(pl.lit("、"))
+    # A list numbered 一、二、三 with no task rows between: those rows are its tasks, not headings.
+    if not frame.select((pl.col("_single").is_null() & content.is_not_null() & ~numeral_heading.fill_null(False)).any()).item():
+        numeral_heading = pl.lit(False)
+    heading_text = pl.when(numeral_heading).then(pl.concat_str(item, joiner, content)).otherwise(pl.col("_single"))
+    is_heading = (single_heading | numeral_heading).fill_null(False)
+    frame = frame.with_columns(_heading_row=is_heading, _heading_text=pl.when(is_heading).then(heading_text),
+                               _skip=(is_heading | is_note).fill_null(False))
+    headings = frame.filter("_heading_row")
+    if headings.is_empty():
+        return frame.with_columns(_heading=pl.lit(None, dtype=pl.String),
+                                  _heading_leader=pl.lit(None, dtype=pl.String)).filter(~pl.col("_skip"))
+    # The leader in force by heading level (一、 above （一） above 一是): few headings, read in Python.
+    in_force: dict[int, str | None] = {}
+    leaders: list[str | None] = []
+    for text in headings["_heading_text"].to_list():
+        level = _heading_level(text)
+        in_force = {lv: name for lv, name in in_force.items() if lv < level}
+        person = leader_in_heading(text, context.known_leaders)
+        in_force[level] = person.name if person else None
+        if person is None and (title := _TITLE_ONLY.search(text)):
+            # 三、市长主抓重点工作: a title without a name names nobody the ledger can hold.
+            report.warnings.append(f"{sheet.label}：标题行“{text}”写明由{title.group(1)}负责，但未写姓名，"
+                                   "其下事项未据此设置责任领导，请在“责任领导”列填写")
+        named = [name for _, name in sorted(in_force.items()) if name]
+        leaders.append(named[-1] if named else None)
+        if person:
+            report.warnings.append(f"{sheet.label}：标题行“{text}”写明由{person.written}负责，"
+                                   f"其下未填责任领导的事项记为{person.name}")
+    frame = frame.with_columns(
+        _heading_leader=pl.lit(None, dtype=pl.String),
+        _heading=pl.col("_heading_text").forward_fill(),
+    )
+    at = frame.with_row_index("_i").filter("_heading_row")["_i"]
+    # "" marks a heading naming no leader, so that it ends the leader above it when filled down.
+    frame = frame.with_columns(
+        _heading_leader=frame["_heading_leader"].scatter(at, pl.Series([n or "" for n in leaders], dtype=pl.String))
+        .forward_fill().replace("", None))
+    return frame.filter(~pl.col("_skip"))
+
+
+_TITLE_ONLY = re.compile(r"((?:常务)?副?(?:区长|市长|县长)|(?:区|市|县)委书记)(?:主抓|牵头|负责|分管|挂帅|领衔)")
+_HEADING_NUMERAL = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、.．]?|[(（][一二三四五六七八九十百]+[)）]|[一二三四五六七八九十]+是"
+    r"|第[一二三四五六七八九十]+[部分章节篇]+)$"
+)
+
+
+def _heading_level(text: str) -> int:
+    """第一部分 0, 一、 1, （一） 2, 一是 3; a heading without a numeral is read as 一、."""
+    head = text.strip()
+    if re.match(r"^第[一二三四五六七八九十]+[部分章节篇]", head):
+        return 0
+    if re.match(r"^[(（][一二三四五六七八九十百]+[)）]", head):
+        return 2
+    if re.match(r"^[一二三四五六七八九十]+是", head):
+        return 3
+    return 1
 
 
 def _refuse_unit_names(
-    frame: pl.DataFrame, units: pl.DataFrame, sheet: Sheet, context: _Context, errors: list[RowError]
-) -> tuple[pl.DataFrame, pl.Series]:
-    """The units without those that are not unit names (_Context.unit_name_problem), each
-    refused as a row error naming the cell it was written in; and the rows (_key) refused.
-    Checked once per distinct name; nothing refused is registered or linked."""
+    frame: pl.DataFrame, units: pl.DataFrame, sheet: Sheet, context: _Context, flags: list[pl.DataFrame]
+) -> pl.DataFrame:
+    """The units without those that are not unit names (_Context.unit_name_problem): each such
+    name is flagged 不像单位名称 on its row, naming the cell it was written in, and never
+    registered or linked (issue 9: a flag, not a row error). Checked once per distinct name."""
     new = set(context.resolver.new_units())
     names = units["name"].unique().to_list()
     problems = {name: problem for name in names
                 if (problem := context.unit_name_problem(name, new=name in new)) is not None}
     if not problems:
-        return units, pl.Series("_key", [], dtype=pl.UInt32)
+        return units
     refused = units.filter(pl.col("name").is_in(list(problems))).select("_key", "name").unique(maintain_order=True)
     # The cell each name was written in: the first of the unit columns (or the task text) holding it.
     cells = [(column, sheet.fields.get(field)) for column, field in (
         ("_lead", "lead_units"), ("_responsible", "responsible_units"), ("_co", "co_units"), ("_content", "content"))]
-    found = refused.join(frame.select("_key", "_sheet", ROW, *[c for c, _ in cells]), on="_key", how="left")
+    found = refused.join(frame.select("_key", "_sheet", ROW, *[c for c, _ in cells]), on="_key", how="inner")
     written_in = pl.coalesce([
-        pl.when(pl.col(column).str.contains(pl.col("name"), literal=True)).then(pl.struct(
-            column=pl.lit(header, dtype=pl.String), value=pl.col(column)))
+        pl.when(pl.col(column).str.contains(pl.col("name"), literal=True)).then(pl.lit(header, dtype=pl.String))
         for column, header in cells
     ])
-    found = found.with_columns(_where=written_in).sort(ROW, maintain_order=True)
-    for _key, name, sheet_name, row, *_, where in found.iter_rows():
-        where = where or {"column": None, "value": name}
-        errors.append(RowError(sheet_name, row, where["column"], where["value"], problems[name]))
-        context.refused_units.add(name)
-    return units.filter(~pl.col("name").is_in(list(problems))), refused["_key"]
+    found = found.with_columns(
+        column=written_in, text=pl.col("name").replace_strict(problems, return_dtype=pl.String),
+    ).sort(ROW, maintain_order=True)
+    flags.append(found.select("_key", "_sheet", ROW, kind=pl.lit("not_a_unit"), column="column", text="text"))
+    context.refused_units.update(problems)
+    return units.filter(~pl.col("name").is_in(list(problems)))
+
+
+def _units_in_prose(
+    frame: pl.DataFrame, units: pl.DataFrame, sheet: Sheet, context: _Context, flags: list[pl.DataFrame]
+) -> pl.DataFrame:
+    """The units of rows without a lead unit, read from their task text (etl.prose.read_actors:
+    由X负责, 会议同意X、Y…提出的, X牵头，Y配合, 请X…, （各镇街分别负责）), once per distinct
+    text; such rows are flagged 责任单位取自事项内容, and a fragment that is no unit (王建同志,
+    此项工作由李强) 不像单位名称. The units already written for the row keep their place."""
+    led = units.filter("_is_lead")["_key"].implode()
+    rows = frame.filter(~pl.col("_key").is_in(led) & pl.col("_content").is_not_null()).select("_key", "_sheet", ROW, "_content")
+    if rows.is_empty():
+        return units
+    read: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    for text in rows["_content"].unique(maintain_order=True).to_list():
+        actors = read_actors(text)
+        refused = [f.reason for f in actors.flags if f.kind in ("非单位名称", "人名")]
+        roles: list[list[str]] = []
+        for names in (actors.lead_units, actors.co_units):
+            kept = []
+            for written in names:
+                name = context.resolve_unit(written)
+                problem = context.unit_name_problem(name, new=name in context.resolver.new_units())
+                if problem is not None:
+                    refused.append(problem)
+                    context.refused_units.add(name)
+                elif name not in kept:
+                    kept.append(name)
+            roles.append(kept)
+        read[text] = (roles[0], [n for n in roles[1] if n not in roles[0]], list(dict.fromkeys(refused)))
+    found = rows.with_columns(
+        _leads=pl.col("_content").replace_strict({t: v[0] for t, v in read.items()}, return_dtype=pl.List(pl.String)),
+        _cos=pl.col("_content").replace_strict({t: v[1] for t, v in read.items()}, return_dtype=pl.List(pl.String)),
+        _refused=pl.col("_content").replace_strict({t: v[2] for t, v in read.items()}, return_dtype=pl.List(pl.String)),
+    )
+    content_column = sheet.fields.get("content")
+    refused = found.select("_key", "_sheet", ROW, text="_refused").explode("text").drop_nulls("text")
+    flags.append(refused.select("_key", "_sheet", ROW, kind=pl.lit("not_a_unit"), column=pl.lit(content_column), text="text"))
+    found = found.filter(pl.col("_leads").list.len() > 0)
+    if found.is_empty():
+        return units
+    said = pl.concat_str(
+        pl.lit("责任单位取自事项内容：牵头 "), pl.col("_leads").list.join("、"),
+        pl.when(pl.col("_cos").list.len() > 0).then(pl.concat_str(pl.lit("；配合 "), pl.col("_cos").list.join("、")))
+        .otherwise(pl.lit("")),
+    )
+    flags.append(found.select("_key", "_sheet", ROW, kind=pl.lit("unit_from_text"), column=pl.lit(content_column), text=said))
+    # Leads at 1.., co-units after any the row's cells name (101..150) at 151..
+    taken = [
+        found.select("_key", name=pl.col(column)).with_columns(
+            position=pl.int_ranges(first, pl.col("name").list.len() + first, dtype=pl.Int32))
+        .explode("name", "position").drop_nulls("name")
+        .select("_key", "name", _is_lead=pl.lit(is_lead), position="position")
+        for column, is_lead, first in (("_leads", True, 1), ("_cos", False, 151))
+    ]
+    combined = pl.concat([units, *[t.select(units.columns).cast(units.schema) for t in taken]])
+    # A unit is linked to a task once, in its first role.
+    return combined.filter(pl.struct("_key", "name").is_first_distinct())
 
 
 def _row_source(context: _Context, title, day, kind, directive_leader, directive_date, directive_number):
-    """(source key, its date, error) for one distinct combination of source columns."""
+    """(source key, the rows' assigned date, error) for one distinct combination of source columns.
+
+    What the columns leave out comes from the import's options, then from the list's title row
+    (区人民政府第23次常务会议议定事项督办清单: kind, title, number; 2024年…: the list's year);
+    whatever the title supplied is said in the report. An annual list (a 2024 work-report
+    breakdown) counts its deadlines from its year's start, whenever it was sent."""
     options = context.options
+    listed = context.list_title
     option_kind = kind_code(options.source_kind) if options.source_kind else None
+    title_kind = listed.kind if listed else None
     if title:
-        found_kind = kind_code(kind) or kind_from_title(title) or option_kind
+        found_kind = kind_code(kind) or kind_from_title(title) or option_kind or title_kind
         found_date = parse_calendar_date(day) or parse_calendar_date(title)
+        if not found_date and not day:
+            # A 会议 column written without its date: the date given at import, or the title's.
+            found_date = options.source_date or (listed.date if listed else None)
         if not found_kind:
             return None, None, f"无法判断来源“{title}”的类型，请在导入时指定来源类型"
         if not found_date:
-            return None, None, f"来源“{title}”缺少日期（会议日期）" if not day else f"无法识别的会议日期：“{day}”"
+            return None, None, f"来源“{title}”缺少日期（会议日期），请在导入时指定来源日期" if not day \
+                else f"无法识别的会议日期：“{day}”"
         source = _Source(found_kind, title.strip(), found_date, number=number_from_title(title))
     elif directive_leader or directive_date:
-        found_date = parse_calendar_date(directive_date)
-        leader = _leader_name(context, directive_leader) if directive_leader else None
+        # 10月8日 without its year takes the source's year (given at import, or the title's).
+        year = options.source_date.year if options.source_date else _list_year(context)
+        found_date = parse_calendar_date(directive_date) or month_day(directive_date, year)
+        if not directive_date:
+            found_date = options.source_date
+        leaders = split_people(directive_leader)
+        leader = _leader_name(context, leaders[0].name) if leaders else None
         if not found_date:
+            if month_day(directive_date, 2000):
+                return None, None, f"批示时间“{directive_date}”未写年份，请在导入时指定来源日期"
             return None, None, f"无法识别的批示时间：“{directive_date or ''}”"
         if not leader:
             return None, None, "缺少批示领导"
@@ -854,22 +1205,57 @@ def _row_source(context: _Context, title, day, kind, directive_leader, directive
         verb = "交办" if found_kind == "assigned" else "批示"
         title_text = directive_number or f"{leader}同志{found_date.year}年{found_date.month}月{found_date.day}日{verb}"
         source = _Source(found_kind, title_text, found_date, leader=leader, number=directive_number)
-    elif options.source_title or options.source_kind:
-        if not option_kind:
+    elif options.source_title or options.source_kind or (listed and listed.source_title and listed.kind):
+        if options.source_kind and not option_kind:
             return None, None, f"无法识别的来源类型：“{options.source_kind or ''}”"
-        if not options.source_title:
+        found_kind = option_kind or title_kind
+        found_title = options.source_title or (listed.source_title if listed else None)
+        if not found_kind:
+            return None, None, f"无法判断来源“{found_title}”的类型，请在导入时指定来源类型"
+        if not found_title:
             return None, None, "导入时指定了来源类型，但没有指定来源名称"
-        if not options.source_date:
-            return None, None, f"来源“{options.source_title}”缺少日期，请指定来源日期"
-        source = _Source(option_kind, options.source_title, options.source_date,
-                         number=number_from_title(options.source_title))
+        found_date = options.source_date or (listed.date if listed else None)
+        year = _list_year(context)
+        if not found_date and year:
+            found_date = date(year, 1, 1)
+            _say(context, f"来源“{found_title}”未写日期，按标题所写年份记为{year}年1月1日，请核对")
+        if not found_date:
+            return None, None, f"来源“{found_title}”缺少日期，请指定来源日期"
+        if listed and listed.text and (not options.source_title or not options.source_kind):
+            _say(context, f"来源按表格标题“{listed.text}”确定：{KIND_LABELS[found_kind]}“{found_title}”")
+        source = _Source(found_kind, found_title, found_date,
+                         number=number_from_title(found_title) or (listed.number if listed else None))
     else:
         return None, None, "无法确定来源：文件中没有“会议名称”或“批示领导”列，导入时也未指定来源"
     known_date = context.source_dates.get(source.key) or context.sources.get(source.key, source).date
     if known_date != source.date:
         return None, None, f"来源“{source.title}”的日期{source.date}与台账中已有的{known_date}不一致"
     context.sources.setdefault(source.key, source)
-    return source.key, source.date, None
+    assigned = source.date
+    year = listed.year if listed else None
+    if source.kind in ANNUAL_KINDS and year and source.date.year >= year and source.date > date(year, 1, 1):
+        # A 2024 list's 2月上旬前 is February 2024, even when the list comes with April's report.
+        assigned = date(year, 1, 1)
+        _say(context, f"“{listed.text}”是{year}年度清单，完成时限按{year}年推算（交办日期记为{year}年1月1日）")
+    return source.key, assigned, None
+
+
+def _list_year(context: _Context) -> int | None:
+    """The list's year: from its title (2023年政府工作报告…), then the source date given at import."""
+    listed = context.list_title
+    if listed and listed.year:
+        return listed.year
+    if context.options.source_date:
+        return context.options.source_date.year
+    return None
+
+
+def _say(context: _Context, note: str) -> None:
+    """A note for the file being validated, once per file."""
+    report = context.report
+    if report is not None and (id(report), note) not in context._said:
+        context._said.add((id(report), note))
+        report.warnings.append(note)
 
 
 def _annotation(text: str | None):
@@ -970,6 +1356,9 @@ def _cell_names(cells: pl.DataFrame, context: _Context) -> pl.DataFrame:
     distinct = cells["cell"].unique()
     body = distinct.str.replace(OPEN_SUFFIX_PATTERN, "")
     plain_body = body.str.contains(_SIMPLE_CELL) & ~body.str.contains(_NOT_SIMPLE)
+    # 市交通局、城管局: the prefix carries onto the bare names (etl.units.carry_prefix).
+    head, bare = PREFIX_CARRY_PATTERNS
+    plain_body = plain_body & ~(body.str.contains(head) & body.str.contains(bare))
     plain_cells = distinct.filter(plain_body & (body == distinct))
     open_cells = distinct.filter(plain_body & (body != distinct))
     split = pl.col("cell")
@@ -1020,34 +1409,78 @@ def _unit_roles(context: _Context, first_leads: bool, lead, responsible, co, ann
     return _JOIN.join(leads), _JOIN.join(cos), roles.open_ended or bool(ann_open)
 
 
-def _deadline(context: _Context, text: str | None, base: date | None):
+def _deadline(context: _Context, text: str | None, base: date | None, prose: str | None = None):
+    """The deadline of one distinct (完成时限 cell, source date, task text when the cell is
+    empty): the staged deadline columns, an error for a malformed cell (an impossible date),
+    the text the deadline was read from, and the row's flag (FLAG_LABELS) with its text.
+
+    A missing or unreadable deadline is a flag, never an error (issue 9): the cell first, then
+    a deadline written in the task text (several dated steps become milestones), then the
+    import's default_deadline (flagged 采用默认时限), else kind none (status 未明确时限)."""
+    nothing = (None,) * 8
     if base is None:
-        return (None,) * 8 + ("来源未确定，无法计算完成时限",)
+        return nothing + ("来源未确定，无法计算完成时限", None, None, None)
     try:
         parsed = parse_deadline(text, base, context.calendar)
     except DeadlineError as error:
-        return (None,) * 8 + (str(error),)
+        return nothing + (str(error), None, None, None)
+    written, flag, flag_text = text, None, None
+    if parsed.missing and not (text or "").strip():
+        found = deadline_in_text(prose, base, context.calendar) if prose else None
+        default = (context.options.default_deadline or "").strip()
+        if found is not None and found.kind != "none":
+            parsed, written = found, found.text
+            flag, flag_text = "deadline_from_text", f"未写完成时限，取自事项内容“{found.text}”"
+        elif found is not None:
+            parsed, written = found, ""
+            flag, flag_text = "deadline_unread", "；".join(found.flags)
+        elif default:
+            try:
+                parsed = parse_deadline(default, base, context.calendar)
+            except DeadlineError as error:
+                return nothing + (f"默认时限：{error}", None, None, None)
+            if parsed.kind == "none":
+                return nothing + (f"无法识别默认时限“{default}”", None, None, None)
+            written, flag, flag_text = default, "deadline_default", f"未写完成时限，采用默认时限“{default}”"
+        else:
+            flag, flag_text = "deadline_missing", "缺少完成时限"
+    elif parsed.kind == "none":
+        if parsed.flags:
+            flag, flag_text = "deadline_unread", "；".join(parsed.flags)
+        else:
+            flag, flag_text = "deadline_missing", parsed.note or "缺少完成时限"
+    elif assumed := [a for a in parsed.assumptions if "默认" in a or "请核对" in a]:
+        flag, flag_text = "deadline_assumed", f"完成时限“{(text or '').strip()}”：{'；'.join(assumed)}"
     if parsed.kind == "none":
-        # A missing or unreadable 完成时限 is refused until the ledger can hold it flagged
-        # (issue 9: status 未明确时限); the parser never guesses a date for it.
-        return (None,) * 8 + (parsed.flags[0] if parsed.flags else "缺少完成时限",)
+        return ("none", None, parsed.note or flag_text, None, None, [], None, None, None, written or "", flag, flag_text)
     milestones = [{"seq": i + 1, "text": m.text, "deadline": m.date} for i, m in enumerate(parsed.milestones)]
     milestones_text = "；".join(f"{m['text']}＠{m['deadline'] or ''}" for m in milestones) or None
     uncovered = "、".join(str(y) for y in parsed.uncovered_years) or None
     return (parsed.kind, parsed.date, parsed.note, parsed.cycle, parsed.cycle_day, milestones, milestones_text,
-            uncovered, None)
+            uncovered, None, written, flag, flag_text)
 
 
 def _leader_name(context: _Context, written: str | None) -> str | None:
-    """A leader as a list writes them (张三副区长, 张三同志, 张三、李四): the first named person."""
+    """The first leader a cell names (副区长王海, 王海副区长, 王海同志 -> 王海; 张伟、李娜 -> 张伟),
+    the title split off (etl.people). Every person named is registered and kept, in order, in
+    context.extra_leaders[written] (the ledger keeps them all: task_leaders)."""
     if not written:
         return None
-    first = re.split(r"[、，,；;/\s]+", written.strip())[0]
-    name = _LEADER_TITLE.sub("", first) or first
-    if name not in context.known_leaders:
-        context.known_leaders.add(name)
-        context.new_leaders.append(name)
-    return name
+    people = split_people(written)
+    if not people:
+        return None
+    for person in people:
+        if person.name not in context.known_leaders:
+            context.known_leaders.add(person.name)
+            context.new_leaders.append(person.name)
+    context.extra_leaders[written] = tuple(f"{p.name}\x1e{p.written}" for p in people)
+    return people[0].name
+
+
+def _leader_names(context: _Context, written: str | None) -> tuple[str | None, str | None]:
+    """(the first leader, every leader named as "name\x1ewritten" joined by _JOIN)."""
+    first = _leader_name(context, written)
+    return first, (_JOIN.join(context.extra_leaders[written]) if first else None)
 
 
 def _yes_no(text: str | None):
@@ -1062,12 +1495,16 @@ def _yes_no(text: str | None):
 
 
 def _prepare_progress(index: int, sheet: Sheet, context: _Context, report: FileReport) -> pl.DataFrame:
+    """A progress report's rows. Each is dated by its 填报日期 column, else the 填报日期 written
+    above the header, else the source date given at import: never silently the import day."""
+    listed = read_list_title(sheet.title_lines)
+    title_source = listed.source_title if listed else None
     frame = sheet.frame.with_columns(
         _sheet=pl.lit(sheet.sheet, dtype=pl.String),
         _file=pl.lit(index, dtype=pl.Int32),
         code=_text_column(sheet, "code"),
         source_title=_text_column(sheet, "source_title").forward_fill().fill_null(
-            pl.lit(context.options.source_title, dtype=pl.String)),
+            pl.lit(context.options.source_title or title_source, dtype=pl.String)),
         item=_text_column(sheet, "item").str.replace(_ITEM_TRAILER.pattern, ""),
         text=_text_column(sheet, "progress"),
         _report_date=_text_column(sheet, "report_date"),
@@ -1075,6 +1512,14 @@ def _prepare_progress(index: int, sheet: Sheet, context: _Context, report: FileR
         _done_date=_text_column(sheet, "done_date"),
     )
     frame = _map_distinct(frame, ["_report_date"], lambda t: (parse_calendar_date(t),), {"report_date": pl.Date})
+    list_date = (listed.report_date if listed else None) or context.options.source_date
+    undated = frame.select((pl.col("report_date").is_null() & pl.col("_report_date").is_null()).sum()).item()
+    if undated and list_date:
+        frame = frame.with_columns(report_date=pl.col("report_date").fill_null(
+            pl.when(pl.col("_report_date").is_null()).then(pl.lit(list_date))))
+    elif undated:
+        report.warnings.append(f"{sheet.label}：{undated}条进展没有填报日期（表中无“填报日期”列，标题处和导入时也未写），"
+                               "按导入当日记录，请核对")
     frame = _map_distinct(frame, ["_done_date"], lambda t: (parse_calendar_date(t),), {"done_date": pl.Date})
     frame = _map_distinct(frame, ["_done"], _yes_no, {"done": pl.Boolean, "_done_error": pl.String})
     fields = sheet.fields
@@ -1109,10 +1554,28 @@ def _prepare_units(sheet: Sheet, context: _Context, report: FileReport) -> list[
         if problem := context.unit_name_problem(canonical, new=True, listed=True):
             report.errors.append(RowError(sheet.sheet, row[ROW], column, name, problem))
             continue
-        aliases = split_units(row.get(sheet.fields.get("unit_aliases", ""), None)).names
+        aliases = split_units(row.get(sheet.fields.get("unit_aliases", ""), None), carry=False).names
+        # The ledger already holds this body under another true form (区住建局, as a task list
+        # wrote it): the office's own list names it, so the unit takes that name and the old
+        # one stays an alias; unless this import's rows already use the old name, when the
+        # listed name becomes the alias instead. Either way the report says so.
+        stored = context.resolver.existing(canonical)
+        renames = None
+        if stored is not None and normalize_unit_name(stored) != normalize_unit_name(canonical):
+            if stored in context.facts.units and stored not in context._canonical.values():
+                report.warnings.append(f"单位“{stored}”按单位名单更名为“{canonical}”，“{stored}”记为其别名")
+                context.resolver.rename(stored, canonical)
+                renames = stored
+                aliases = (stored, *aliases)
+            else:
+                report.warnings.append(f"单位名单中的“{canonical}”即本次导入中的“{stored}”（同一单位的全称或简称），"
+                                       f"按“{stored}”登记，“{canonical}”记为其别名")
+                aliases = (canonical, *aliases)
+                canonical = stored
         leader = _leader_name(context, row.get(sheet.fields.get("leader", ""), None))
         kind = (row.get(sheet.fields.get("unit_kind", ""), None) or infer_unit_kind(canonical)).strip()
-        units.append({"name": canonical, "aliases": [a for a in aliases if a != canonical], "kind": kind, "leader": leader})
+        units.append({"name": canonical, "aliases": [a for a in aliases if a != canonical], "kind": kind, "leader": leader,
+                      "renames": renames})
         context.resolver.register(canonical, aliases)
     return units
 
@@ -1186,16 +1649,24 @@ _WRITES = {
     "close_tasks": "tasks",
     "delete_task_units": "task_units",
     "insert_task_units": "task_units",
+    "delete_task_leaders": "task_leaders",
+    "insert_task_leaders": "task_leaders",
     "delete_milestones": "milestones",
     "insert_milestones": "milestones",
     "update_rectifications": "rectifications",
     "insert_rectifications": "rectifications",
     "add_progress": "progress",
+    "insert_claims": "progress",
+    "delete_flags": "task_flags",
+    "insert_flags": "task_flags",
+    "delete_kept_columns": "task_kept_columns",
+    "insert_kept_columns": "task_kept_columns",
     "insert_leader": "leaders",
     "update_leader": "leaders",
     "insert_new_leaders": "leaders",
     "insert_unit": "units",
     "update_unit": "units",
+    "rename_unit": "units",
     "insert_new_units": "units",
     "insert_aliases": "unit_aliases",
     "insert_sources": "sources",
@@ -1236,8 +1707,10 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: list[_Prepared], context: _
     tasks = _insert_new_tasks(batch, tasks)
     changes = _update_existing(batch, tasks, units)
     _link_units(batch, tasks, units, changes)
+    _write_task_leaders(batch, tasks)
     _write_milestones(batch, tasks, changes)
     _write_rectifications(batch, tasks)
+    _write_flags(batch, tasks, prepared)
     _report_missing_rows(batch, tasks)
     _write_progress(batch, tasks, [f for p in prepared for f in p.progress])
     _record_batch(batch, prepared)
@@ -1404,6 +1877,101 @@ def _write_rectifications(batch: _Batch, tasks: pl.DataFrame) -> None:
             batch.write("insert_rectifications")
 
 
+def _write_flags(batch: _Batch, tasks: pl.DataFrame, prepared: list[_Prepared]) -> None:
+    """Each listed task's flags and kept columns as this import found them: written for a new
+    task; for a task the ledger has, compared as text with what it holds and, when different,
+    audited (fields flags and kept_columns, before and after) and replaced whole. A task named
+    by several rows takes the first row's, as its fields do (_update_existing)."""
+    first = tasks.unique("task_id", keep="first", maintain_order=True).select("_key", "task_id", "_new")
+    flags = [f for p in prepared for f in p.flags]
+    kept = [f for p in prepared for f in p.kept]
+    flag_rows = (
+        (pl.concat(flags) if flags else pl.DataFrame(schema=STAGED_FLAGS)).join(first, on="_key", how="inner")
+        .with_columns(seq=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("task_id"))
+        .select("task_id", "_new", "seq", "kind", column_name="column", text="text", sheet="_sheet",
+                excel_row=pl.col(ROW).cast(pl.Int32))
+    )
+    kept_rows = (
+        (pl.concat(kept) if kept else pl.DataFrame(schema=STAGED_KEPT)).join(first, on="_key", how="inner")
+        .select("task_id", "_new", "position", "name", "value")
+    )
+    matched = first.filter(~pl.col("_new")).select("task_id")
+    rewrite_flags = first.filter("_new").select("task_id")
+    rewrite_kept = rewrite_flags
+    if matched.height:
+        with _registered(batch.con, listed_tasks=matched):
+            before = sql.frame(batch.con, "flags_before")
+        after = matched.join(
+            flag_rows.sort("seq").group_by("task_id", maintain_order=True).agg(
+                flags=pl.col("text").str.join("；")),
+            on="task_id", how="left",
+        ).join(
+            kept_rows.sort("position").group_by("task_id", maintain_order=True).agg(
+                kept_columns=pl.concat_str(pl.col("name"), pl.lit("："), pl.col("value")).str.join("；")),
+            on="task_id", how="left",
+        )
+        compared = before.join(after, on="task_id", suffix="_after")
+        entries = []
+        for name in ("flags", "kept_columns"):
+            changed = compared.filter(pl.col(name).ne_missing(pl.col(f"{name}_after")))
+            entries.append(changed.select(action=pl.lit("update"), entity=pl.lit("task"), entity_id="code",
+                                          field=pl.lit(name), before=name, after=f"{name}_after"))
+            if name == "flags":
+                rewrite_flags = pl.concat([rewrite_flags, changed.select("task_id")])
+            else:
+                rewrite_kept = pl.concat([rewrite_kept, changed.select("task_id")])
+        entries = pl.concat(entries)
+        if entries.height:
+            batch.audit_frame(entries)
+        with _registered(batch.con, rewritten=rewrite_flags.filter(pl.col("task_id").is_in(matched["task_id"].implode()))):
+            batch.write("delete_flags")
+        with _registered(batch.con, rewritten=rewrite_kept.filter(pl.col("task_id").is_in(matched["task_id"].implode()))):
+            batch.write("delete_kept_columns")
+    batch_id = pl.lit(batch.batch_id, dtype=pl.String)
+    flag_rows = flag_rows.filter(pl.col("task_id").is_in(rewrite_flags["task_id"].implode())).drop("_new")
+    kept_rows = kept_rows.filter(pl.col("task_id").is_in(rewrite_kept["task_id"].implode())).drop("_new")
+    if flag_rows.height:
+        batch.append("insert_flags", flag_rows=flag_rows.with_columns(batch_id=batch_id))
+    if kept_rows.height:
+        batch.append("insert_kept_columns", kept_rows=kept_rows.with_columns(batch_id=batch_id))
+
+
+def _write_task_leaders(batch: _Batch, tasks: pl.DataFrame) -> None:
+    """Every leader each listed task's row names, in order (task_leaders; the first is also
+    tasks.leader_id): written for a new task; for a task the ledger has, compared as text with
+    what it holds and, when different, audited (field leaders) and replaced whole."""
+    first = tasks.unique("task_id", keep="first", maintain_order=True).select("task_id", "_new", "_leaders")
+    rows = (
+        first.filter(pl.col("_leaders").is_not_null())
+        .select("task_id", "_new", person=pl.col("_leaders").str.split(_JOIN))
+        .with_columns(position=pl.int_ranges(1, pl.col("person").list.len() + 1, dtype=pl.Int32))
+        .explode("person", "position")
+        .with_columns(name=pl.col("person").str.split("\x1e").list.first(),
+                      written=pl.col("person").str.split("\x1e").list.last())
+        .with_columns(written=pl.when(pl.col("written") != pl.col("name")).then("written"))
+        .drop("person")
+    )
+    rewrite = first.filter("_new").select("task_id")
+    matched = first.filter(~pl.col("_new")).select("task_id")
+    if matched.height:
+        with _registered(batch.con, listed_tasks=matched):
+            before = sql.frame(batch.con, "task_leaders_before")
+        after = matched.join(
+            rows.sort("position").group_by("task_id", maintain_order=True).agg(
+                leaders_after=pl.coalesce("written", "name").str.join("、")),
+            on="task_id", how="left")
+        changed = before.join(after, on="task_id").filter(pl.col("leaders").ne_missing(pl.col("leaders_after")))
+        if changed.height:
+            batch.audit_frame(changed.select(action=pl.lit("update"), entity=pl.lit("task"), entity_id="code",
+                                             field=pl.lit("leaders"), before="leaders", after="leaders_after"))
+            with _registered(batch.con, rewritten=changed.select("task_id")):
+                batch.write("delete_task_leaders")
+            rewrite = pl.concat([rewrite, changed.select("task_id")])
+    rows = rows.filter(pl.col("task_id").is_in(rewrite["task_id"].implode())).drop("_new")
+    if rows.height:
+        batch.append("insert_task_leaders", leader_rows=rows.with_columns(batch_id=pl.lit(batch.batch_id)))
+
+
 def _report_missing_rows(batch: _Batch, tasks: pl.DataFrame) -> None:
     """Tasks of the sources listed that the files no longer list; only a source the ledger
     had before this import can have such tasks."""
@@ -1432,11 +2000,25 @@ def _write_progress(batch: _Batch, tasks: pl.DataFrame, progress: list[pl.DataFr
         batch.reports[file_index].errors.append(RowError(sheet, row, None, value, "台账中找不到对应的督办事项"))
     if unmatched.height:
         raise ImportFailed
+    # A completion a list claims (是否办结=是, 状态 已完成) goes through 核查 like a unit's
+    # 申请办结 when the office's setting asks for it: a claim waiting, the task left open.
+    verify = (sql.one(batch.con, "close_requires_verification") or ("是",))[0] == "是"
     with _registered(batch.con, reports=reports.drop("written_as")):
         for file_index, added in sql.rows(batch.con, "new_progress_by_file"):
             batch.reports[file_index].progress_added = added
-        batch.write("add_progress", today=batch.today, actor=batch.actor, batch=batch.batch_id)
-        closures = sql.frame(batch.con, "closures", today=batch.today)
+        batch.write("add_progress", today=batch.today, actor=batch.actor, batch=batch.batch_id, verify=verify)
+        if verify:
+            claims = sql.frame(batch.con, "claims", today=batch.today)
+            closures = sql.frame(batch.con, "closures", today=batch.today).clear()
+        else:
+            closures = sql.frame(batch.con, "closures", today=batch.today)
+    if verify and not claims.is_empty():
+        batch.audit_frame(claims.select(
+            action=pl.lit("claim_done"), entity=pl.lit("task"), entity_id="code", field=pl.lit("claim_state"),
+            before=pl.lit(None, dtype=pl.String), after=pl.lit("pending"),
+        ))
+        with _registered(batch.con, claims=claims):
+            batch.write("insert_claims", actor=batch.actor, batch=batch.batch_id)
     if closures.is_empty():
         return
     batch.audit_frame(closures.select(
@@ -1510,6 +2092,9 @@ def _leaders_named_in(prepared: _Prepared) -> set[str]:
     names: set[str] = set()
     for frame in prepared.tasks:
         names.update(n for n in frame["leader"].unique().to_list() if n)
+        # and those named second (张伟、李娜): "name\x1ewritten" joined by _JOIN
+        for joined in frame["_leaders"].drop_nulls().unique().to_list():
+            names.update(person.split("\x1e")[0] for person in joined.split(_JOIN))
     for unit in prepared.units:
         if unit["leader"]:
             names.add(unit["leader"])
@@ -1529,6 +2114,10 @@ def _write_units(batch: _Batch, prepared: list[_Prepared], context: _Context) ->
     for p in prepared:
         for unit in p.units:
             leader_id = leader_ids.get(unit["leader"]) if unit["leader"] else None
+            if unit.get("renames") and (old := sql.one(con, "unit", name=unit["renames"])) is not None \
+                    and sql.one(con, "unit", name=unit["name"]) is None:
+                batch.write("rename_unit", name=unit["name"], unit_id=old[0])
+                entries.append(audit.Entry("update", "unit", unit["name"], "name", unit["renames"], unit["name"]))
             existing = sql.one(con, "unit", name=unit["name"])
             if existing is None:
                 batch.write("insert_unit", name=unit["name"], kind=unit["kind"], leader_id=leader_id,

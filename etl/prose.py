@@ -241,7 +241,10 @@ def _clauses(text: str) -> list[str]:
     return [part for part in re.split(r"[,;:。!?\n]", text) if part.strip()]
 
 
-_VERB_START = re.compile(r"^(?:会同|协同|联合|协调|督促|指导|牵头|负责|配合|要求|抓紧|加快|推进|落实|做好|并|及|和|与|等|对|将|在)")
+# Also the verbs of what is built or set up ("新建社区养老服务中心5个" names a thing to build, not
+# who builds it); 建设银行 is a bank.
+_VERB_START = re.compile(r"^(?:会同|协同|联合|协调|督促|指导|牵头|负责|配合|要求|抓紧|加快|推进|落实|做好|并|及|和|与|等|对|将|在"
+                         r"|新建|建设(?!银行)|建成|改建|扩建|改造|打造|新增|提升|完善|实施|开展|推动|组建|筹建|成立|设立|增设)")
 
 
 def _valid_unit(name: str) -> bool:

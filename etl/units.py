@@ -12,8 +12,14 @@ Decisions worth knowing:
 - 和 / 及 / 以及 / 与 split only when both sides read as complete unit names and the right side
   starts with 区/市/县/各: "区委办和区政府办" is two units, "区住房和城乡建设局" is one,
   "区发改局和财政局" stays one (unsafe to guess).
-- New units keep the name as written (normalised). The catalog and the alias table only ever
-  point at units that already exist, so the ledger never gets a name nobody wrote.
+- New units keep the name as written (normalised): 区卫健委 stays 区卫健委, never becomes
+  区卫生健康局. The catalog and the alias table only ever point at units that already exist,
+  so the ledger never gets a name nobody wrote. The catalog joins only true short forms of one
+  name (发改局 ⇔ 发展和改革局, 发改委 ⇔ 发展和改革委员会), never a 委 with a 局, an 办 with a 局
+  or a 分局 with its 局: those are different bodies in different places.
+- A level prefix written once at the head of a cell carries onto the bare department names
+  after it: "市交通局、城管局、水务局" is 市交通局, 市城管局, 市水务局 (a township, a collective
+  or a name with a place of its own is left as written).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ __all__ = [
     "DEFAULT_CATALOG_FILE",
     "LEVEL_PREFIXES",
     "OPEN_SUFFIX_PATTERN",
+    "PREFIX_CARRY_PATTERNS",
     "Annotated",
     "Catalog",
     "CatalogError",
@@ -144,6 +151,9 @@ class UnitList:
     open_ended: bool = False
     # Units the text itself marks as lead, e.g. "区发改局(牵头)、区财政局".
     marked_leads: tuple[str, ...] = ()
+    # (as written, with the level carried) for each bare name that took the level written
+    # at the head of its cell: ("城管局", "市城管局").
+    carried: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,8 +261,10 @@ def _looks_like_unit(text: str) -> bool:
 # --------------------------------------------------------------------------- cells
 
 
-def split_units(cell: object) -> UnitList:
-    """Split a unit cell ("区发改局、区财政局等") into normalised names."""
+def split_units(cell: object, *, carry: bool = True) -> UnitList:
+    """Split a unit cell ("区发改局、区财政局等") into normalised names; with `carry`, a level
+    written at its head carries onto the bare names after it (carry_prefix). A list of one
+    unit's short forms (区数据局、数据局) is not such a list: carry=False."""
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
         return UnitList(())
     text = _CIRCLED_NUMBER_RE.sub("、", cell if isinstance(cell, str) else str(cell))
@@ -274,7 +286,56 @@ def split_units(cell: object) -> UnitList:
             names.append(name)
             if is_marked_lead:
                 marked_leads.append(name)
-    return UnitList(tuple(names), open_ended, tuple(marked_leads))
+    carried = carry_prefix(names) if carry else names
+    took = tuple((name, full) for name, full in zip(names, carried, strict=True) if name != full)
+    if took:
+        marked_leads = [carried[names.index(name)] for name in marked_leads]
+        names = list(dict.fromkeys(carried))
+    return UnitList(tuple(names), open_ended, tuple(marked_leads), took)
+
+
+# A cell the prefix may carry in (polars regexes, for the importer's whole-column fast path):
+# it starts with a level and some later name does not.
+PREFIX_CARRY_PATTERNS = (r"^[区市县]", r"[、，,；;\s][^区市县各]")
+# Characters naming a place of its own: 七星区财政局, 桂林市住建局 keep what they write.
+_PLACE_CHARS = frozenset("省市区县州旗盟镇乡村街")
+
+
+def _level_of(name: str) -> str | None:
+    """The level a name starts with (区发改局 -> 区), not a collective's (区直各部门)."""
+    if name[:1] in LEVEL_PREFIXES and not is_collective(name) and len(name) > 2:
+        return name[0]
+    return None
+
+
+def _takes_prefix(name: str) -> bool:
+    """A bare department name (城管局, 水务局, 发改委) that can take the level written before it."""
+    if name[:1] in LEVEL_PREFIXES or name[:1] == "省" or is_collective(name):
+        return False
+    if infer_unit_kind(name) != "部门":
+        return False
+    catalogued = _shipped_catalog().lookup(name)
+    if catalogued is not None and catalogued[0] == "":
+        return True
+    core = _TRAILING_PARENTHETICAL_RE.sub("", name) or name
+    return not any(char in _PLACE_CHARS for char in core)
+
+
+def carry_prefix(names: list[str]) -> list[str]:
+    """The names with the level of the latest prefixed name carried onto the bare names after
+    it: ["市交通局", "城管局", "水务局"] -> ["市交通局", "市城管局", "市水务局"]."""
+    level = None
+    carried: list[str] = []
+    for name in names:
+        own = _level_of(name)
+        if own is not None:
+            level = own
+            carried.append(name)
+        elif level is not None and _takes_prefix(name):
+            carried.append(level + name)
+        else:
+            carried.append(name)
+    return carried
 
 
 def _is_cell_separator(char: str) -> bool:
@@ -788,16 +849,29 @@ class UnitResolver:
             if existing != written:
                 self._learned.setdefault(written, existing)
             return existing, False
-        # A new unit the shipped catalog knows is registered under its full name, so that
-        # 区住建局 and 区住房和城乡建设局 are one unit from the start.
-        # Without a 区/市/县 prefix the level is unknown, so the name stays as written.
-        catalogued = self._catalog.lookup(written)
-        canonical = catalogued[0] + catalogued[1] if catalogued and catalogued[0] else written
-        if canonical != written:
-            self._learned.setdefault(written, canonical)
-        self._remember(canonical)
-        self._new.append(canonical)
-        return canonical, True
+        # A new unit is registered as written (区住建局 stays 区住建局): its other true forms
+        # (区住房和城乡建设局) find it later through the catalog, and the report says so.
+        self._remember(written)
+        self._new.append(written)
+        return written, True
+
+    def existing(self, name: str) -> str | None:
+        """The stored unit a name is (itself, an alias or a true short or full form of it),
+        without registering anything; None when it is none of them."""
+        written = normalize_unit_name(name)
+        return self._find_existing(written) if written else None
+
+    def rename(self, old: str, new: str) -> None:
+        """A stored unit takes another name (the office's own list names it in full); the old
+        name resolves to it from now on."""
+        old_name, new_name = normalize_unit_name(old), normalize_unit_name(new)
+        stored = self._known.pop(old_name, old)
+        for units in self._by_catalog_name.values():
+            if stored in units:
+                units.remove(stored)
+        self._remember(new)
+        self._aliases[old_name] = new_name
+        self._new = [new if name == stored else name for name in self._new]
 
     def register(self, unit: str, aliases: Iterable[str] = ()) -> None:
         """A unit the office lists itself (a units file), with the short forms it uses."""

@@ -264,6 +264,9 @@ def _resolve_unit(con, name: str) -> tuple[int, str]:
             SELECT 2, u.unit_id, u.name FROM unit_aliases a JOIN units u USING (unit_id) WHERE a.alias = $n
             UNION ALL
             SELECT 3, u.unit_id, u.name FROM unit_catalog c JOIN units u ON u.name = c.canonical WHERE c.alias = $n
+            UNION ALL
+            -- the ledger keeps a unit as the lists write it (区住建局): its full name finds it too
+            SELECT 4, u.unit_id, u.name FROM unit_catalog c JOIN units u ON u.name = c.alias WHERE c.canonical = $n
         )
         ORDER BY priority, unit_id
         LIMIT 1

@@ -29,6 +29,7 @@ from ledger.vocabulary import (
     AUDIT_ACTION_LABELS,
     AUDIT_ENTITY_LABELS,
     AUDIT_VALUE_LABELS,
+    FLAG_LABELS,
     LIFECYCLE_LABELS,
     ROLE_LABELS,
     SOURCE_KINDS,
@@ -273,6 +274,16 @@ TABLES: tuple[Table, ...] = (
           accepted=(("result", ("consolidated", "rebounded")),),
           rules=((("result", "new_deadline"), "result = 'rebounded' OR new_deadline IS NULL",
                   "只有反弹的回头看才有新的整改时限"),)),
+    # What an import flagged on a task, and the columns it kept (migrations/013_flags.sql).
+    Table("task_flags", key=("task_id", "seq"), not_null=("kind", "text", "batch_id"),
+          references=(("task_id", "tasks.task_id"), ("batch_id", "import_batches.batch_id")),
+          accepted=(("kind", FLAG_LABELS),)),
+    Table("task_kept_columns", key=("task_id", "position"), not_null=("name", "value", "batch_id"),
+          references=(("task_id", "tasks.task_id"), ("batch_id", "import_batches.batch_id"))),
+    # Every leader a list names for a task, in order (migrations/014_task_leaders.sql).
+    Table("task_leaders", key=("task_id", "position"), not_null=("leader_id", "batch_id"),
+          references=(("task_id", "tasks.task_id"), ("leader_id", "leaders.leader_id"),
+                      ("batch_id", "import_batches.batch_id"))),
 )
 
 # Columns that hold free text or figures with no rule beyond their type.
@@ -292,6 +303,8 @@ FREE_COLUMNS: dict[str, tuple[str, ...]] = {
     "chases": ("note",),
     "unit_notices": ("note",),
     "lookbacks": ("note", "closed_date", "previous_deadline"),
+    "task_flags": ("column_name", "sheet", "excel_row"),
+    "task_leaders": ("written",),
 }
 
 DECLARED: dict[str, Table] = {t.name: t for t in TABLES}

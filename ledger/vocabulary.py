@@ -26,6 +26,8 @@ STATUS_LABELS: dict[str, str] = {
     "due_soon": "临期",
     "on_track": "正常推进",
     "long_term": "长期/持续",
+    # No deadline in the list (deadline_kind 'none', issue 9): open, never overdue, counted apart.
+    "undated": "未明确时限",
     "done_on_time": "按期办结",
     "done_late": "逾期办结",
     "cancelled": "已撤销",
@@ -42,8 +44,32 @@ LIFECYCLE_LABELS: dict[str, str] = {"open": "办理中", "closed": "已办结", 
 CLAIM_PENDING_LABEL = "已申请办结（待核查）"
 # The queue (ledger.actions.pending_requests, returned_claims): what waits for whom.
 QUEUE_LABELS: dict[str, str] = {"claim": "待核查", "extension": "待审批", "returned": "被退回"}
+# The queues' counts (ledger.queries.queue_counts), office and leaders first, then a unit's.
+QUEUE_COUNT_LABELS: dict[str, str] = {
+    "to_verify": "待核查", "to_approve": "待审批", "lookbacks_due": "待回头看", "reports_missing": "未按期报送",
+    "reports_due": "待报送", "returned": "被退回", "pending_requests": "待审核申请",
+}
 # An extension the office records after the deadline (extensions.filed_late): late in every rate.
 FILED_LATE_LABEL = "逾期后补办"
+
+# What an import could not read or had to assume about a task (task_flags.kind, issue 9):
+# every flag shows in the import's preview and report, on the task's detail, and is counted on
+# 督查总览. The flag's own text quotes what the list wrote.
+FLAG_LABELS: dict[str, str] = {
+    "deadline_missing": "缺少完成时限",
+    "deadline_unread": "完成时限无法识别",
+    "deadline_default": "采用默认时限",
+    "deadline_from_text": "时限取自事项内容",
+    "deadline_assumed": "时限系推定",
+    "no_lead_unit": "待明确责任单位",
+    "unit_from_text": "责任单位取自事项内容",
+    "not_a_unit": "不像单位名称",
+    "behind": "状态滞后",
+    "done_claimed": "清单称已完成",
+    "status_unread": "状态无法识别",
+}
+# Shown wherever a task's lead unit is shown when it has none.
+NO_LEAD_UNIT_LABEL = "待明确责任单位"
 
 # --------------------------------------------------------------------------- roles
 
@@ -72,6 +98,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "record_late_extension": "登记逾期后补办的延期",
     "read_tasks": "查看督办事项",
     "read_rankings": "查看领导督办和单位排名",
+    "read_queue": "查看待办",
 }
 
 # --------------------------------------------------------------------------- source kinds
@@ -195,6 +222,7 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     "kind": "类型",
     "title": "职务",
     "kind/leader": "单位类型/分管领导",
+    "name": "名称",
     # progress, comments, extensions, verifications
     "task": "督办编号",
     "text": "内容",
@@ -238,6 +266,11 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     "failed_logins": "连续登录失败次数",
     # restores (ledger.backup)
     "carried_entries": "带入的记录编号",
+    # what an import flagged on a task and the columns it kept (etl.importer, issue 9)
+    "flags": "导入提示",
+    "kept_columns": "其他列",
+    # every leader a list names for a task, in order (etl.importer, task_leaders)
+    "leaders": "责任领导（全部）",
 }
 
 # Fields whose values are codes themselves: the audit log keeps the code, pages show the word.
@@ -246,7 +279,7 @@ AUDIT_VALUE_LABELS: dict[str, dict[str, str]] = {
     "claim_state": {"pending": "待核查", "passed": "核查通过", "failed": "核查未通过（已退回）", "void": "已失效"},
     "decision": {"pending": "待审批", "approved": "批准", "rejected": "不批准"},
     "result": {"passed": "通过", "failed": "未通过"},
-    "deadline_kind": {"date": "具体日期", "cycle": "定期报送", "long_term": "长期/持续"},
+    "deadline_kind": {"date": "具体日期", "cycle": "定期报送", "long_term": "长期/持续", "none": "未明确时限"},
     "report_cycle": {"weekly": "每周", "monthly": "每月", "quarterly": "每季度", "half_yearly": "每半年",
                      "yearly": "每年"},
     "role": ROLE_LABELS,

@@ -483,7 +483,9 @@ def test_reopen_voids_a_claim_left_pending_by_an_import_closure(ledger):
     code = lg.codes["housing"]
     actions.claim_done(lg.con, lg.users["unit_lead"], code, "完工", done_date=date(2026, 4, 28),
                        report_date=date(2026, 4, 29))
-    # The office imports a progress list marking the task done: the importer closes it.
+    # The office imports a progress list marking the task done: the importer closes it (销号
+    # without 核查; with 核查 required the list's 是 is a claim, tests/test_import_flags.py).
+    lg.con.execute("UPDATE settings SET value = '否' WHERE key = 'close_requires_verification'")
     progress = f"督办编号,进展情况,填报日期,是否办结,办结日期\n{code},已办结,2026-05-02,是,2026-04-30\n"
     result = actions.import_as(lg.con, lg.users["office"], [InputFile("进展.csv", progress.encode("utf-8"))],
                                LoadOptions(today=date(2026, 5, 2)))

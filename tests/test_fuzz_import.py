@@ -350,7 +350,8 @@ def _mangle_part(rng: random.Random, data: bytes) -> bytes:
 
 def _break_a_value(rng: random.Random, table: Table) -> None:
     """A value that must be refused, in a column that is checked (dates, 完成时限, 是否办结, 排序)."""
-    checked = {"完成时限": "下个阶段", "办理时限": "13月45日前", "会议日期": "2026-13-45", "填报日期": "去年",
+    # An unreadable 完成时限 (下个阶段) is a flag since issue 9; an impossible date is refused.
+    checked = {"完成时限": "2026年2月30日前", "办理时限": "13月45日前", "会议日期": "2026-13-45", "填报日期": "去年",
                "批示时间": "某天", "是否办结": "也许", "排序": "第一", "办结日期": "2026年2月30日"}
     columns = [j for j, name in enumerate(table.header) if name in checked]
     rows = [r for r in table.rows if r]

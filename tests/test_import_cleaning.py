@@ -75,7 +75,7 @@ def test_control_and_bidi_characters_are_stripped_and_reported_once_per_file(led
     assert not chars.UNSAFE.search(stored)
     contents = column(ledger, "SELECT content FROM tasks ORDER BY item")
     assert contents == ["加快推进[31m老旧小区改造", "抓紧完成招商项目签约", "做好安全生产大排查\t（汛期）"]
-    assert "区住房和城乡建设局" in column(ledger, "SELECT name FROM units")
+    assert "区住建局" in column(ledger, "SELECT name FROM units")   # as the list writes it (issue 9)
     # the warning is kept with the batch, as every warning of the file
     (warnings,) = ledger.execute("SELECT warnings FROM import_files").fetchone()
     assert cleaned[0] in warnings
@@ -104,10 +104,18 @@ def test_workbook_cells_headers_and_sheet_names_are_cleaned_too(ledger):
 
 
 def test_a_row_error_names_the_cleaned_value(ledger):
-    result = load(ledger, csv(f"1,加快推进{ESC}老旧小区改造,区住建局,区财政局,王建国,下个阶段{BEL}"))
+    # An impossible date is still a row error (an unreadable phrase is a flag since issue 9).
+    result = load(ledger, csv(f"1,加快推进{ESC}老旧小区改造,区住建局,区财政局,王建国,2026年2月30日{BEL}"))
     assert not result.committed
     (error,) = result.files[0].errors
-    assert error.value == "下个阶段" and not chars.UNSAFE.search(error.message)
+    assert error.value == "2026年2月30日" and not chars.UNSAFE.search(error.message)
+
+
+def test_a_flag_quotes_the_cleaned_value(ledger):
+    result = load(ledger, csv(f"1,加快推进{ESC}老旧小区改造,区住建局,区财政局,王建国,下个阶段{BEL}"))
+    assert result.committed, result.files[0].errors
+    [flag] = [f for f in result.files[0].flags if f["kind"] == "deadline_unread"]
+    assert "“下个阶段”" in flag["text"] and not chars.UNSAFE.search(flag["text"])
 
 
 # --------------------------------------------------------------------------- unit names
@@ -126,23 +134,30 @@ JUNK = [
 ]
 
 
+def not_units(result) -> list[tuple]:
+    return [(f["sheet"], f["row"], f["column"], f["text"]) for f in result.files[0].flags if f["kind"] == "not_a_unit"]
+
+
 @pytest.mark.parametrize(("name", "header", "cell", "message"), JUNK, ids=[j[0] for j in JUNK])
-def test_a_name_that_is_not_a_unit_is_a_row_error_and_never_registered(ledger, name, header, cell, message):
+def test_a_name_that_is_not_a_unit_is_flagged_and_never_registered(ledger, name, header, cell, message):
+    # Issue 9: the row is imported and flagged (不像单位名称), the name never becomes a unit.
     lead, co = (cell, "区财政局") if header == "牵头单位" else ("区住建局", cell)
     rows = ["1,抓紧完成招商项目签约,区商务局,区发改局,李明华,2026年12月31日前",
             f'2,加快推进老旧小区改造,"{lead}","{co}",王建国,2026年12月31日前']
     result = load(ledger, csv(*rows), "清单.csv")
-    assert not result.committed
-    errors = result.files[0].errors
-    assert [(e.sheet, e.row, e.column, e.value, e.message) for e in errors] == [(None, 3, header, cell, message)]
-    assert column(ledger, "SELECT count(*) FROM units") == [0]
+    assert result.committed and not result.files[0].errors
+    assert not_units(result) == [(None, 3, header, message)]
+    assert ledger.execute("SELECT count(*) FROM units WHERE name IN (?, ?, 'rm', '王建')", [name, cell]).fetchone() == (0,)
+    assert not any(name in unit for unit in result.files[0].new_units)
 
 
 def test_unit_names_in_the_task_text_are_checked_too(ledger):
     result = load(ledger, csv("1,推进老旧小区改造（牵头单位：<b>；配合单位：区财政局）,,,王建国,2026年12月31日前"))
-    assert not result.committed
-    assert [(e.row, e.column, e.message) for e in result.files[0].errors] == [
-        (2, "议定事项", "“<b>”不像单位名称，请核对")]   # and not also 缺少牵头单位
+    assert result.committed and not result.files[0].errors
+    assert not_units(result) == [(None, 2, "议定事项", "“<b>”不像单位名称，请核对")]
+    # Without its lead the row waits for one (待明确责任单位); its co-unit is kept.
+    assert [f["row"] for f in result.files[0].flags if f["kind"] == "no_lead_unit"] == [2]
+    assert column(ledger, "SELECT count(*) FROM units WHERE name = '<b>'") == [0]
 
 
 def test_every_refused_name_of_a_file_is_reported_with_its_row(ledger):
@@ -150,8 +165,9 @@ def test_every_refused_name_of_a_file_is_reported_with_its_row(ledger):
             for i, (lead, co) in enumerate([("区住建局", "<img"), ("王建同志", "区财政局"), ("区住建局", "<img"),
                                             ("区水利局", "并统筹推进")], start=1)]
     result = load(ledger, csv(*rows))
-    assert [(e.row, e.column, e.value) for e in result.files[0].errors] == [
-        (2, "配合单位", "<img"), (3, "牵头单位", "王建同志"), (4, "配合单位", "<img"), (5, "配合单位", "并统筹推进")]
+    assert [(row, header) for _, row, header, _ in not_units(result)] == [
+        (2, "配合单位"), (3, "牵头单位"), (4, "配合单位"), (5, "配合单位")]
+    assert [text for *_, text in not_units(result)][1] == "“王建同志”是人名，不像单位名称，请核对（领导请填在“责任领导”列）"
 
 
 def test_names_that_look_like_units_or_are_known_are_registered(ledger):
@@ -159,14 +175,15 @@ def test_names_that_look_like_units_or_are_known_are_registered(ledger):
             "2,做好科普工作,区科协,区城投集团有限公司、城关街道,王建国,2026年12月31日前"]
     result = load(ledger, csv(*rows))
     assert result.committed, result.files[0].errors
-    assert set(result.files[0].new_units) == {"区住房和城乡建设局", "各镇街", "区直各部门", "区科学技术协会",
+    # Registered as written (issue 9): a catalogued short form is not expanded.
+    assert set(result.files[0].new_units) == {"区住建局", "各镇街", "区直各部门", "区科协",
                                               "区城投集团有限公司", "城关街道"}
 
 
 def test_a_units_file_registers_an_unusual_name_that_task_lists_may_then_use(ledger):
     later = csv("1,推进城市更新融资,区城投,区财政局,王建国,2026年12月31日前")
-    refused = load(ledger, later)
-    assert [e.message for e in refused.files[0].errors] == ["“区城投”不像单位名称，请核对"]
+    refused = import_files(ledger, [InputFile("清单.csv", later)], MEETING, commit=False)
+    assert [text for *_, text in not_units(refused)] == ["“区城投”不像单位名称，请核对"]
     units = "单位名称,简称,单位类型\n区城投,城投,企业\n<img,,部门\n李强同志,,部门\n".encode()
     listed = load(ledger, units, "单位名单.csv", LoadOptions())
     assert [(e.row, e.value, e.message) for e in listed.files[0].errors] == [
@@ -175,10 +192,11 @@ def test_a_units_file_registers_an_unusual_name_that_task_lists_may_then_use(led
     assert load(ledger, units.replace("<img,,部门\n李强同志,,部门\n".encode(), b""), "单位名单.csv",
                 LoadOptions()).committed
     result = load(ledger, later)
-    assert result.committed and "区城投" not in result.files[0].new_units
+    assert result.committed and "区城投" not in result.files[0].new_units and not not_units(result)
 
 
 def test_markup_in_a_unit_already_in_the_ledger_is_refused_too(ledger):
     ledger.execute("INSERT INTO units (unit_id, name, kind) VALUES (900, '<img', '其他')")
     result = load(ledger, csv("1,加快推进老旧小区改造,区住建局,<img,王建国,2026年12月31日前"))
-    assert [e.message for e in result.files[0].errors] == ["“<img”不像单位名称，请核对"]
+    assert [text for *_, text in not_units(result)] == ["“<img”不像单位名称，请核对"]
+    assert column(ledger, "SELECT count(*) FROM task_units WHERE unit_id = 900") == [0]

@@ -501,7 +501,7 @@ def test_a_change_between_validation_and_write_is_validated_again_like_a_fresh_i
     assert fresh.returncode == 0, fresh.stderr
     (fresh_report,) = json.loads(fresh.stdout)["files"]
     (report,) = result.files
-    assert report.new_units == fresh_report["new_units"] == ["区财政局", "区住房和城乡建设局"]
+    assert report.new_units == fresh_report["new_units"] == ["区财政局", "区住建局"]
     assert (report.rows, report.tasks_created, report.warnings) == (
         fresh_report["rows"], fresh_report["tasks_created"], fresh_report["warnings"])
 
@@ -529,7 +529,7 @@ def test_an_unrelated_write_in_between_needs_no_second_validation(db, tmp_path):
     result = _list_import(db, events, add_account)
     assert result.committed and not result.revalidated
     assert events.seen == ["reader in", "reader out", "facts", "account added", "validated", "writer in", "writer out"]
-    assert result.files[0].new_units == ["区振兴局", "区财政局", "区住房和城乡建设局"]
+    assert result.files[0].new_units == ["区振兴局", "区财政局", "区住建局"]
 
 
 def test_a_rejected_import_never_asks_for_the_write_lock(db):
@@ -543,8 +543,9 @@ def test_a_rejected_import_never_asks_for_the_write_lock(db):
         events("writer asked")
         return ledger_writer(db)
 
-    bad = "序号,议定事项,牵头单位,完成时限\n1,加快推进老旧小区改造,<img,2026年12月31日前\n"
+    # An impossible date (a name that is no unit is only a flag since issue 9).
+    bad = "序号,议定事项,牵头单位,完成时限\n1,加快推进老旧小区改造,区财政局,2026年2月30日前\n"
     result = import_locked(lambda: ledger_reader(db), writing, [InputFile("坏.csv", bad.encode())],
                            LoadOptions(source_kind="常务会议", source_title="第1次常务会议", source_date=date(2026, 3, 2)))
-    assert not result.committed and result.files[0].errors[0].message == "“<img”不像单位名称，请核对"
+    assert not result.committed and result.files[0].errors[0].message == "完成时限中的日期不存在：“2026年2月30日前”"
     assert events.seen == []

@@ -48,7 +48,8 @@ def test_the_unit_name_aggregation_and_the_status_case_are_written_once():
     aggregations = [p.name for p, t in texts.items() for _ in re.finditer(r"(?:list|string_agg)\(u\.name", t)]
     assert aggregations == [SHARED.name, SHARED.name]   # lead_units and co_units, side by side
     status_cases = [p.name for p, t in texts.items() for _ in re.finditer(r"ELSE 'done_late'", t)]
-    assert status_cases == [SHARED.name]
+    # 013 replaces the rule (CREATE OR REPLACE) to add 未明确时限 (issue 9): the rule in force.
+    assert sorted(status_cases) == [SHARED.name, "013_flags.sql"]
 
 
 def test_the_runner_passes_only_named_parameters_and_names_a_missing_one(ledger):
@@ -69,11 +70,13 @@ def test_the_shared_relations_migration_can_run_again(ledger):
 # --------------------------------------------------------------------------- the status rule
 
 
-def _rule(con, as_of, *, cancelled=None, finished=None, due=None, check=None, left=None, fixed=True, soon=5):
+def _rule(con, as_of, *, cancelled=None, finished=None, due=None, check=None, left=None, fixed=True, soon=5,
+          undated=False):
     return con.execute(
-        "SELECT status_rule($as_of, $soon, $cancelled::DATE, $finished::DATE, $due::DATE, $check::DATE, $left, $fixed)",
+        "SELECT status_rule($as_of, $soon, $cancelled::DATE, $finished::DATE, $due::DATE, $check::DATE, $left, $fixed,"
+        " $undated)",
         {"as_of": as_of, "soon": soon, "cancelled": cancelled, "finished": finished, "due": due,
-         "check": check, "left": left, "fixed": fixed},
+         "check": check, "left": left, "fixed": fixed, "undated": undated},
     ).fetchone()[0]
 
 
@@ -92,6 +95,11 @@ def test_the_status_rule(ledger):
     assert _rule(ledger, day, check=day + timedelta(days=8), left=6) == "on_track"
     assert _rule(ledger, day, check=day + timedelta(days=8), left=6, soon=6) == "due_soon"
     assert _rule(ledger, day, check=day + timedelta(days=8), left=6, fixed=False) == "long_term"
+    # 未明确时限 (issue 9): open without a deadline; finished or cancelled as any task.
+    assert _rule(ledger, day, check=None, undated=True) == "undated"
+    assert _rule(ledger, day, finished=day, check=None, undated=True) == "done_on_time"
+    assert _rule(ledger, day, cancelled=day, check=None, undated=True) == "cancelled"
+    assert _rule(ledger, day, check=day - timedelta(days=1), left=-1, undated=True) == "overdue"   # an extension's date
 
 
 def _add_task(con, task_id: int, deadline: date | None, **columns) -> None:

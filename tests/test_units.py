@@ -408,14 +408,17 @@ def test_shipped_catalog_covers_common_departments(catalog: Catalog) -> None:
     ("written", "canonical"),
     [
         ("区发改局", "区发展和改革局"),
-        ("市发改委", "市发展和改革局"),
+        ("市发改委", "市发展和改革委员会"),  # a 委 is never a 局 (issue 9)
         ("发改局", "发展和改革局"),
         ("区发展和改革局", "区发展和改革局"),
         ("区住建局", "区住房和城乡建设局"),
         ("区人社局", "区人力资源和社会保障局"),
-        ("区自规局", "区自然资源局"),
-        ("区自然资源和规划局", "区自然资源局"),
-        ("区卫健委", "区卫生健康局"),
+        ("区自规局", "区自然资源和规划局"),
+        ("区自然资源和规划局", "区自然资源和规划局"),
+        ("区卫健委", "区卫生健康委员会"),
+        ("区卫健局", "区卫生健康局"),
+        ("区公安分局", "区公安分局"),   # a 分局 is not the 局 it belongs to
+        ("区金融办", "区金融工作办公室"),   # an 办 is not the 局 that replaced it elsewhere
         ("区文旅局", "区文化和旅游局"),
         ("区市场监管局", "区市场监督管理局"),
         ("市场监管局", "市场监督管理局"),
@@ -439,7 +442,8 @@ def test_catalog_pairs_expand_prefixes(catalog: Catalog) -> None:
     pairs = catalog.pairs()
     assert ("区发改局", "区发展和改革局") in pairs
     assert ("市发改局", "市发展和改革局") in pairs
-    assert ("县发改委", "县发展和改革局") in pairs
+    assert ("县发改委", "县发展和改革委员会") in pairs
+    assert not any(alias.endswith("委") and canonical.endswith("局") for alias, canonical in pairs)
     assert ("区府办", "区政府办公室") in pairs
     assert all(alias != canonical for alias, canonical in pairs)
     assert all(catalog.canonical(alias) == canonical for alias, canonical in pairs)
@@ -477,7 +481,7 @@ DISTRICT_UNITS = ["区发展和改革局", "区财政局", "区住建局", "各�
     [
         ("区发展和改革局", ("区发展和改革局", False)),  # exact
         ("区发改局", ("区发展和改革局", False)),  # catalog
-        ("区发改委", ("区发展和改革局", False)),  # catalog
+        ("区发改委", ("区发改委", True)),  # a 委 is not the 局: another body, kept as written
         ("发改局", ("区发展和改革局", False)),  # catalog, then the single known prefixed unit
         ("发展和改革局", ("区发展和改革局", False)),
         ("财政局", ("区财政局", False)),  # no catalog alias, prefix added
@@ -486,7 +490,7 @@ DISTRICT_UNITS = ["区发展和改革局", "区财政局", "区住建局", "各�
         ("各乡镇（街道）", ("各乡镇(街道)", False)),  # normalisation
         ("区委办（区政府办）", ("区委办(区政府办)", False)),
         ("财务局", ("区财务局", False)),  # ledger alias
-        ("市发改局", ("市发展和改革局", True)),  # another level is another unit, under its full name
+        ("市发改局", ("市发改局", True)),  # another level is another unit, as written
         ("区审计局", ("区审计局", True)),  # never seen
     ],
 )
@@ -514,17 +518,17 @@ def test_resolver_registers_and_remembers_new_units() -> None:
 
 
 def test_resolver_remembers_alias_forms_of_new_units() -> None:
-    # A new unit the catalog knows is registered under its full name; its short forms follow it.
+    # A new unit is registered as the list writes it; its other true forms follow it.
     resolver = UnitResolver([], {})
-    assert resolver.resolve("区人社局") == ("区人力资源和社会保障局", True)
-    assert resolver.resolve("区人力资源和社会保障局") == ("区人力资源和社会保障局", False)
-    assert resolver.resolve("人社局") == ("区人力资源和社会保障局", False)
-    assert resolver.resolve("区人力社保局") == ("区人力资源和社会保障局", False)
-    assert resolver.new_units() == ["区人力资源和社会保障局"]
+    assert resolver.resolve("区人社局") == ("区人社局", True)
+    assert resolver.resolve("区人力资源和社会保障局") == ("区人社局", False)
+    assert resolver.resolve("人社局") == ("区人社局", False)
+    assert resolver.resolve("区人力社保局") == ("区人社局", False)
+    assert resolver.new_units() == ["区人社局"]
     assert resolver.learned_aliases() == [
-        ("区人社局", "区人力资源和社会保障局"),
-        ("人社局", "区人力资源和社会保障局"),
-        ("区人力社保局", "区人力资源和社会保障局"),
+        ("区人力资源和社会保障局", "区人社局"),
+        ("人社局", "区人社局"),
+        ("区人力社保局", "区人社局"),
     ]
 
 
@@ -556,7 +560,7 @@ def test_resolver_rejects_empty_name() -> None:
 def test_resolver_seeded_with_catalog_pairs(catalog: Catalog) -> None:
     resolver = UnitResolver(["区发展和改革局"], dict(catalog.pairs()), catalog)
     assert resolver.resolve("区发改局") == ("区发展和改革局", False)
-    assert resolver.resolve("县发改局") == ("县发展和改革局", True)
+    assert resolver.resolve("县发改局") == ("县发改局", True)
 
 
 # --------------------------------------------------------------------------- properties

@@ -30,7 +30,7 @@ GOOD_CSV = (
 BAD_CSV = (
     "序号,工作任务,牵头单位,完成时限\n"
     "1,开展校园周边食品安全专项整治。,区市场监督管理局,2026年9月30日\n"
-    "2,推进农村生活污水治理。,区生态环境局,下个阶段\n"
+    "2,推进农村生活污水治理。,区生态环境局,2026年2月30日\n"
 )
 # A list that names its own meeting: 自动识别 needs no source from the form.
 MEETING_CSV = (
@@ -150,8 +150,9 @@ def test_bad_row_is_shown_and_nothing_is_committed(ledger):
     errors = _table(at, ERRORS)
     assert len(errors) == 1
     row = errors.iloc[0]
-    assert (row["文件"], row["行号"], row["列"], row["值"]) == ("问题清单.csv", 3, "完成时限", "下个阶段")
-    assert "无法识别完成时限“下个阶段”" in row["原因"]
+    # An impossible date is malformed, not unreadable: still all or nothing (issue 9).
+    assert (row["文件"], row["行号"], row["列"], row["值"]) == ("问题清单.csv", 3, "完成时限", "2026年2月30日")
+    assert "日期不存在" in row["原因"] and "2026年2月30日" in row["原因"]
     # No way to commit, and nothing was committed.
     assert not [b for b in at.button if b.key == "upload_confirm"]
     assert _count(ledger, "SELECT count(*) FROM tasks") == 0
@@ -227,3 +228,73 @@ def test_a_csv_named_xlsx_is_read_as_csv(ledger):
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert _metrics(at)["新增事项"] == 2
+
+
+# Issue 9: a work-report breakdown with no 完成时限 and no unit column imports, every row flagged.
+FLAGGED_CSV = (
+    "序号,工作任务,状态\n"
+    "1,由区水利局负责推进中小河流治理，确保5月底前开工、11月底前完工。,滞后\n"
+    "2,加快建设城市数字底座，提升政务服务效能。,\n"
+    "3,请区民政局做好困难群众基本生活保障。,正常推进\n"
+)
+ROW_PREVIEW = ["文件", "工作表", "行号", "序号", "督办事项", "完成时限", "时限日期", "时间节点", "牵头单位", "配合单位",
+               "责任领导", "待核对"]
+FLAGS = ["文件", "工作表", "行号", "列", "提示类型", "内容"]
+
+
+def _upload_flagged(default_deadline: str = "") -> AppTest:
+    at = _upload_page()
+    at.file_uploader(key="upload_files").set_value(("重点工作分解.csv", FLAGGED_CSV.encode("utf-8"), "text/csv"))
+    at.selectbox(key="upload_kind").select("政府工作报告")
+    at.text_input(key="upload_title").input("2026年区政府工作报告重点工作任务分解")
+    at.date_input(key="upload_date").set_value(date(2026, 2, 10))
+    if default_deadline:
+        at.text_input(key="upload_default_deadline").input(default_deadline)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_list_without_deadlines_or_units_previews_every_row_flagged_then_imports(ledger):
+    at = _upload_flagged()
+    rows = _table(at, ROW_PREVIEW)
+    assert list(rows["行号"]) == [2, 3, 4]
+    first, second, third = (rows.iloc[i] for i in range(3))
+    # Units and deadlines found in the text, shown before 确认导入.
+    assert (first["牵头单位"], first["时限日期"]) == ("区水利局", "2026-11-30")
+    assert "2026-05-31" in first["时间节点"] and "2026-11-30" in first["时间节点"]
+    assert (second["牵头单位"], second["时限日期"]) == ("待明确责任单位", "未明确时限")
+    assert (third["牵头单位"], third["时限日期"]) == ("区民政局", "未明确时限")
+    assert "状态滞后" in first["待核对"] and "待明确责任单位" in second["待核对"]
+    flags = _table(at, FLAGS)
+    assert set(flags["提示类型"]) >= {"待明确责任单位", "缺少完成时限", "状态滞后", "责任单位取自事项内容", "时限取自事项内容"}
+    assert any("待核对" in w.value for w in at.warning)
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 0
+
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert _count(ledger, "SELECT count(*) FROM tasks") == 3
+    assert _count(ledger, "SELECT count(*) FROM tasks WHERE deadline_kind = 'none'") == 2
+    assert _count(ledger, "SELECT count(DISTINCT task_id) FROM task_flags") == 3
+    assert _count(ledger, "SELECT count(*) FROM task_kept_columns WHERE name = '状态'") == 2
+
+    # The task's detail shows its flags and the list's own columns kept with it.
+    at.switch_page("pages/ledger.py").run()
+    at.text_input(key="ledger_code").input("DB202600002").run()
+    assert not at.exception, at.exception
+    flags = _table(at, ["提示类型", "内容", "所在列", "所在行"])
+    assert set(flags["提示类型"]) == {"待明确责任单位", "缺少完成时限"} and set(flags["所在行"]) == {3}
+    assert any("待明确责任单位" in text.value for text in at.text)
+    at.text_input(key="ledger_code").set_value("DB202600001").run()
+    assert any(text.value == "状态：滞后" for text in at.text)
+
+
+def test_the_default_deadline_field_applies_to_rows_without_one_and_says_so(ledger):
+    at = _upload_flagged("年底前")
+    rows = _table(at, ROW_PREVIEW)
+    # The row whose text names its deadline keeps it; the others take the default, flagged.
+    assert list(rows["时限日期"]) == ["2026-11-30", "2026-12-31", "2026-12-31"]
+    flags = _table(at, FLAGS)
+    defaulted = flags[flags["提示类型"] == "采用默认时限"]
+    assert list(defaulted["行号"]) == [3, 4]
+    assert all("年底前" in text for text in defaulted["内容"])

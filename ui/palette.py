@@ -9,6 +9,7 @@ STATUS_COLORS: dict[str, str] = {
     "due_soon": "#F2A900",
     "on_track": "#2CA02C",
     "long_term": "#8E6BBF",
+    "undated": "#C77C48",   # 未明确时限: brown, apart from every dated status
     "done_on_time": "#1F77B4",
     "done_late": "#7A8FA6",
     "cancelled": "#A0A0A0",
@@ -20,6 +21,7 @@ STATUS_BADGES: dict[str, str] = {
     "due_soon": "orange",
     "on_track": "green",
     "long_term": "violet",
+    "undated": "yellow",
     "done_on_time": "blue",
     "done_late": "gray",
     "cancelled": "gray",

@@ -28,10 +28,12 @@ from ledger import history
 from ledger.access import User, require
 from ledger.actions import import_as
 from ledger.db import setting
+from ledger.vocabulary import AUDIT_VALUE_LABELS, NO_LEAD_UNIT_LABEL
 from ui.safe import clean, md
 from ui.safe import frame as clean_frame
 
 AUTO_KIND = "自动识别"
+DEADLINE_KIND_LABELS: dict[str, str] = AUDIT_VALUE_LABELS["deadline_kind"]
 KIND_CHOICES: list[str] = [AUTO_KIND, *KIND_LABELS.values()]
 
 # What the importer found a file to be (FileReport.kind, import_files.file_kind).
@@ -63,15 +65,18 @@ class Totals:
 # Options and the import
 
 
-def build_options(kind_choice: str, title: str | None, day: date | None, actor: str = "") -> LoadOptions:
+def build_options(kind_choice: str, title: str | None, day: date | None, actor: str = "", *,
+                  default_deadline: str | None = None) -> LoadOptions:
     """LoadOptions from the form. 自动识别 leaves the kind to the file's own columns, or to the
-    title when one is given (区政府第12次常务会议 is a 常务会议)."""
+    title when one is given (区政府第12次常务会议 is a 常务会议). default_deadline: the 完成时限
+    of rows that give none (年底前), each such row flagged 采用默认时限."""
     title = (title or "").strip() or None
     kind = None if kind_choice == AUTO_KIND else kind_choice
     if kind is None and title:
         code = kind_from_title(title)
         kind = KIND_LABELS[code] if code else None
-    return LoadOptions(source_kind=kind, source_title=title, source_date=day, actor=actor.strip() or "网页导入")
+    return LoadOptions(source_kind=kind, source_title=title, source_date=day, actor=actor.strip() or "网页导入",
+                       default_deadline=(default_deadline or "").strip() or None)
 
 
 def detected_kind(kind_choice: str, title: str | None) -> str | None:
@@ -87,7 +92,8 @@ def signature(files: list[InputFile], options: LoadOptions) -> str:
     digest = hashlib.sha256()
     for file in files:
         digest.update(f"{file.name}\x1f{file.sha256}\x1e".encode())
-    digest.update(repr((options.source_kind, options.source_title, options.source_date, options.sheet)).encode())
+    digest.update(repr((options.source_kind, options.source_title, options.source_date, options.sheet,
+                        options.default_deadline)).encode())
     return digest.hexdigest()
 
 
@@ -184,6 +190,50 @@ def preview_frame(result: ImportResult) -> pl.DataFrame:
     schema = {"文件": pl.String, "内容": pl.String, "行数": pl.Int64, "新增": pl.Int64, "更新": pl.Int64,
               "进展": pl.Int64, "新单位": pl.String, "提示": pl.String}
     return clean_frame(pl.DataFrame(rows, schema=schema))
+
+
+# The preview of each task row (etl.importer.ROW_PREVIEW) in the office's words.
+ROW_PREVIEW_LABELS: dict[str, str] = {
+    "file": "文件", "sheet": "工作表", "row": "行号", "item": "序号", "content": "督办事项", "deadline_text": "完成时限",
+    "deadline": "时限日期", "milestones": "时间节点", "lead_units": "牵头单位", "co_units": "配合单位",
+    "leader": "责任领导", "flags": "待核对",
+}
+FLAG_COLUMNS = ["文件", "工作表", "行号", "列", "提示类型", "内容"]
+
+
+def row_preview_frame(result: ImportResult) -> pl.DataFrame:
+    """Every task row as the import reads it, before 确认导入: the parsed deadline (or
+    未明确时限) and milestones, lead and co-units (待明确责任单位 when none), leader, and
+    every flag on the row."""
+    frames = [r.preview.with_columns(file=pl.lit(Path(r.path).name)) for r in result.files if r.preview is not None]
+    if not frames:
+        return pl.DataFrame(schema={label: pl.String for label in ROW_PREVIEW_LABELS.values()})
+    rows = pl.concat(frames, how="diagonal_relaxed")
+    rows = rows.with_columns(
+        deadline=pl.when(pl.col("deadline_kind") == "none").then(pl.lit(DEADLINE_KIND_LABELS["none"]))
+        .otherwise(pl.col("deadline").dt.strftime("%Y-%m-%d").fill_null(
+            pl.col("deadline_kind").replace_strict(DEADLINE_KIND_LABELS, default=None, return_dtype=pl.String))),
+        lead_units=pl.col("lead_units").fill_null(NO_LEAD_UNIT_LABEL),
+        milestones=pl.col("milestones").str.replace_all("＠", "："),
+    )
+    return clean_frame(rows.select([pl.col(c).alias(label) for c, label in ROW_PREVIEW_LABELS.items()]))
+
+
+def flag_frame(result: ImportResult) -> pl.DataFrame:
+    """Every flag of every file: where it is, what kind, and the text quoted."""
+    rows = [
+        {"文件": Path(r.path).name, "工作表": f["sheet"] or "", "行号": f["row"], "列": f["column"] or "",
+         "提示类型": f["label"], "内容": f["text"]}
+        for r in result.files
+        for f in r.flags
+    ]
+    schema = {"文件": pl.String, "工作表": pl.String, "行号": pl.Int64, "列": pl.String, "提示类型": pl.String,
+              "内容": pl.String}
+    return clean_frame(pl.DataFrame(rows, schema=schema))
+
+
+def flag_count(result: ImportResult) -> int:
+    return sum(len(r.flags) for r in result.files)
 
 
 def error_frame(result: ImportResult) -> pl.DataFrame:

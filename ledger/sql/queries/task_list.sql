@@ -5,7 +5,10 @@ SELECT
     src.date AS source_date, s.item, s.category, s.content, s.status, s.deadline_kind, s.due_date AS deadline,
     s.deadline AS original_deadline, s.deadline_text, s.deadline_note, s.report_cycle,
     coalesce(un.lead_units, []) AS lead_units, coalesce(un.co_units, []) AS co_units,
-    l.name AS leader, s.assigned_date, s.closed_date, s.overdue_workdays, s.overdue_days, s.check_date,
+    l.name AS leader,
+    -- every leader the list named, in order (张伟、李娜); the one leader where none were kept
+    coalesce(tl.leaders, CASE WHEN l.name IS NULL THEN [] ELSE [l.name] END) AS leaders,
+    s.assigned_date, s.closed_date, s.overdue_workdays, s.overdue_days, s.check_date,
     s.last_report_date,
     -- 已申请办结（待核查）: an open task whose completion claim, made by $as_of, waits for 核查.
     s.lifecycle = 'open' AND c.task_id IS NOT NULL AS claim_pending,
@@ -15,6 +18,11 @@ JOIN sources src USING (source_id)
 JOIN source_kinds k ON k.kind = src.kind
 LEFT JOIN task_unit_names((SELECT list(task_id) FROM tasks)) un USING (task_id)
 LEFT JOIN leaders l ON l.leader_id = s.leader_id
+LEFT JOIN (
+    SELECT tl.task_id, list(ll.name ORDER BY tl.position) AS leaders
+    FROM task_leaders tl JOIN leaders ll USING (leader_id)
+    GROUP BY tl.task_id
+) tl USING (task_id)
 LEFT JOIN (
     SELECT DISTINCT task_id FROM progress
     WHERE claims_done AND claim_state = 'pending' AND report_date <= $as_of::DATE

@@ -22,12 +22,13 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from etl import users_cli
+from etl import minutes_import, users_cli
 from etl.importer import InputFile, LoadOptions, import_locked, read_files, unreadable
 from ledger import accounts, actions, rectification, supervision
 from ledger.access import AccessDenied, system_user
@@ -43,10 +44,11 @@ from ledger.db import (
     resolve_db_path,
 )
 from ledger.documents import notice_docx, notice_xlsx
-from ledger.queries import milestone_list, status_counts, task_list
-from ledger.vocabulary import CLAIM_PENDING_LABEL, QUEUE_LABELS, STATUS_LABELS
+from ledger.queries import milestone_list, queue_counts, status_counts, task_flags, task_list
+from ledger.vocabulary import CLAIM_PENDING_LABEL, NO_LEAD_UNIT_LABEL, QUEUE_COUNT_LABELS, QUEUE_LABELS, STATUS_LABELS
 
 EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
+FLAGS_SHOWN = 50   # flags printed per file by `load` without --json
 
 
 def _date(text: str) -> date:
@@ -88,8 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--source-title", help="来源名称, e.g. 区政府第12次常务会议")
     load.add_argument("--source-date", type=_date, help="来源日期 YYYY-MM-DD")
     load.add_argument("--sheet", help="read only this sheet")
+    load.add_argument("--default-deadline", metavar="TEXT",
+                      help="完成时限 for rows that give none, e.g. 年底前 (each such row is flagged 采用默认时限)")
     load.add_argument("--json", action="store_true", help="print the result as JSON")
     load.add_argument("--actor", default="cli", help="who imports (recorded in the audit log)")
+    load.add_argument("--dry-run", action="store_true",
+                      help="validate and preview only, commit nothing (minutes: items, sentences and flags)")
     load.set_defaults(handler=_load)
 
     status = commands.add_parser("status", help="task counts per status as of a date")
@@ -145,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _lifecycle_parsers(commands) -> None:
     """queue, report, claim, extend, decide, verify, close, cancel: ledger.actions as a named account."""
-    queue = commands.add_parser("queue", help="待核查、待审批 (office) or a unit's pending requests and 被退回 claims")
+    queue = commands.add_parser("queue", help="待办: 待核查、待审批、待回头看、未按期报送 (office) or a unit's "
+                                              "待报送、被退回 and pending requests, with their counts")
     _acting_options(queue)
     queue.set_defaults(handler=_queue)
 
@@ -250,7 +257,7 @@ def _init(args) -> int:
 def _load(args) -> int:
     options = LoadOptions(
         source_kind=args.source_kind, source_title=args.source_title, source_date=args.source_date,
-        sheet=args.sheet, actor=args.actor,
+        sheet=args.sheet, actor=args.actor, default_deadline=getattr(args, "default_deadline", None),
     )
     try:
         files = [InputFile.from_path(path) for path in args.files]
@@ -258,6 +265,8 @@ def _load(args) -> int:
         return _fail(args, f"无法读取文件：{error}")
     try:
         parsed = read_files(files, options)  # outside the lock: a slow or hostile file holds nobody up
+        # Minutes and 批示 documents: the options override what the document says (etl.minutes_import).
+        parsed = minutes_import.prepare(parsed, options)
         result = unreadable(files, parsed)
         if result is None:
             # The ledger's facts read under the shared lock, the files validated holding none,
@@ -276,15 +285,28 @@ def _load(args) -> int:
             if not current:  # created or migrated first, as status does
                 with writing():
                     pass
-            result = import_locked(reading, writing, files, options, parsed=parsed)
+            result = import_locked(reading, writing, files, options, parsed=parsed,
+                                   commit=not getattr(args, "dry_run", False))
     except LedgerBusy as error:
         return _fail(args, str(error))
     except Exception as error:  # noqa: BLE001 - any failure must still answer in the promised shape
         return _fail(args, f"导入失败：{error}")
+    reviews = minutes_import.previews(files, parsed)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
+        payload = result.to_json()
+        if getattr(args, "dry_run", False):
+            payload["dry_run"] = True
+        for entry, review in zip(payload.get("files", []), reviews, strict=False):
+            if review is not None:
+                entry["minutes"] = review
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
+        for review in reviews:
+            if review is not None:
+                print(minutes_import.preview_text(review))
         _print_result(result)
+        if getattr(args, "dry_run", False):
+            print("（预览，未写入台账）")
     if result.has_errors:
         return EXIT_REJECTED if all(e.row is not None for f in result.files for e in f.errors) else EXIT_FAILED
     return EXIT_OK
@@ -306,6 +328,17 @@ def _print_result(result) -> None:
             print(f"  新单位：{unit}")
         for warning in report.warnings:
             print(f"  提示：{warning}")
+        # Issue 9: imported, but to be checked; a long list shows its first rows and the counts
+        # (--json has every flag).
+        for flag in report.flags[:FLAGS_SHOWN]:
+            where = "，".join(x for x in (f"工作表“{flag['sheet']}”" if flag["sheet"] else "",
+                                          f"第{flag['row']}行" if flag["row"] else "") if x)
+            said = flag["text"] if flag["label"] in flag["text"] else f"{flag['label']}：{flag['text']}"
+            print(f"  待核对：{where} {said}")
+        if len(report.flags) > FLAGS_SHOWN:
+            counts = Counter(flag["label"] for flag in report.flags)
+            print(f"  待核对共 {len(report.flags)} 处（" + "，".join(f"{label} {n} 处" for label, n in counts.items())
+                  + "），完整清单请加 --json")
     _print_errors(result)
     print("已提交" if result.committed else "未提交任何更改")
 
@@ -340,8 +373,9 @@ def _status(args) -> int:
         print(f"  {STATUS_LABELS[status]}：{n}")
     for task in payload.get("tasks", []):
         claimed = f"｜{CLAIM_PENDING_LABEL}" if task["claim_pending"] else ""
+        claimed += "".join(f"｜{flag['label']}" for flag in task.get("flags", []))
         print(f"  {task['code']} [{STATUS_LABELS[task['status']]}{claimed}] {task['deadline'] or task['deadline_text']} "
-              f"{'、'.join(task['lead_units'])}：{task['content'][:40]}")
+              f"{'、'.join(task['lead_units'] or []) or NO_LEAD_UNIT_LABEL}：{task['content'][:40]}")
     return EXIT_OK
 
 
@@ -364,18 +398,25 @@ def _task_payload(con, as_of: date) -> list[dict]:
             "text": m["text"], "deadline": m["deadline"].isoformat() if m["deadline"] else None, "status": m["status"],
         })
     rectified = rectification.status_list(con, as_of)
+    flags: dict[int, list[dict]] = {}
+    for f in task_flags(con).iter_rows(named=True):
+        flags.setdefault(f["task_id"], []).append({"kind": f["kind"], "label": f["label"], "column": f["column_name"],
+                                                   "text": f["text"]})
     tasks = []
     for t in task_list(con, as_of).iter_rows(named=True):
         tasks.append({
             "code": t["code"], "source": t["source"], "item": t["item"], "content": t["content"],
             "status": t["status"], "deadline": t["deadline"].isoformat() if t["deadline"] else None,
-            "deadline_text": t["deadline_text"], "lead_units": t["lead_units"], "co_units": t["co_units"],
+            "deadline_text": t["deadline_text"], "lead_units": t["lead_units"] or [], "co_units": t["co_units"] or [],
             "leader": t["leader"], "overdue_workdays": t["overdue_workdays"],
             "milestones": milestones.get(t["task_id"], []),
             # Issue 11: claimed is not done (已申请办结（待核查）); the deadline as first assigned,
             # beside `deadline`, the one in force (an approved extension wins).
             "claim_pending": t["claim_pending"],
             "original_deadline": t["original_deadline"].isoformat() if t["original_deadline"] else None,
+            # Issue 9: date / cycle / long_term / none (未明确时限), and what the import flagged.
+            "deadline_kind": t["deadline_kind"],
+            "flags": flags.get(t["task_id"], []),
         })
         if t["code"] in rectified:   # 整改 items: 整改情况 and 回头看 (ledger.rectification)
             found = rectified[t["code"]]
@@ -556,8 +597,12 @@ def _queue(args) -> int:
             kinds.append("returned")
         items = [_queue_item(row) for row in rows]
         counts = {QUEUE_LABELS[kind]: sum(item["type"] == kind for item in items) for kind in kinds}
-        head = "，".join(f"{label} {n} 项" for label, n in counts.items())
-        return {"counts": counts, "items": items, "message": "\n".join([head, *map(_queue_line, items)])}
+        # Every queue of the role with its count, as 督查总览 and the 待办 page show them
+        # (ledger.queries.queue_counts): the dated ones (回头看, 报送) as of --date.
+        queues = queue_counts(con, user, args.date or date.today())
+        head = "，".join(f"{QUEUE_COUNT_LABELS[queue]} {n} 项" for queue, n in queues.items())
+        return {"counts": counts, "queues": queues, "items": items,
+                "message": "\n".join([head, *map(_queue_line, items)])}
 
     return _acting(args, work)
 

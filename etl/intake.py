@@ -27,7 +27,7 @@ from xml.parsers import expat
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_MB", "MAX_CELL_CHARS", "MAX_CELLS", "MAX_COLUMNS", "MAX_UNCOMPRESSED_BYTES",
-    "ReadError", "check_upload", "check_workbook", "column_letter", "decode_text", "detect_format",
+    "ReadError", "check_document", "check_upload", "check_workbook", "column_letter", "decode_text", "detect_format",
     "is_spreadsheet",
 ]
 
@@ -53,7 +53,7 @@ def _mb(size: int) -> str:
 
 
 def check_upload(name: str, data: bytes, max_bytes: int) -> str:
-    """"csv" or "xlsx" for a file that may go on to the importer; else ReadError.
+    """"csv", "xlsx" or "docx" for a file that may go on to the importer; else ReadError.
 
     The format is read from the content: a CSV named .xlsx is a CSV, a workbook named .csv a
     workbook, and a PDF, picture, archive or old .xls is refused whatever its name."""
@@ -68,6 +68,8 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> str:
     kind = detect_format(data, label)
     if kind == "xlsx":
         check_workbook(data, label)
+    elif kind == "docx":
+        check_document(data, label)
     else:
         decode_text(data, label)
     return kind
@@ -112,12 +114,12 @@ def _ole2_kind(data: bytes) -> str:
     if "EncryptedPackage".encode("utf-16-le") in data:
         return f"是加密（设置了打开密码）的Excel文件，无法读取；请取消密码后{_SAVE_AS_XLSX}"
     if "WordDocument".encode("utf-16-le") in data:
-        return "是Word文档（.doc），不是表格"
+        return "是旧版Word文档（.doc），无法读取；请用Word或WPS打开后另存为 .docx 再上传"
     return f"是旧版Excel文件（.xls），{_SAVE_AS_XLSX}"
 
 
 def detect_format(data: bytes, file_name: str) -> str:
-    """"xlsx" or "csv", from the bytes; ReadError for anything else."""
+    """"xlsx", "docx" or "csv" (any text: a list, or minutes), from the bytes; ReadError for anything else."""
     if _is_blank(data):
         raise ReadError(f"{file_name}：文件为空")
     if data.startswith(_OLE2):
@@ -154,10 +156,28 @@ def _zip_kind(data: bytes, file_name: str) -> str:
     if b"opendocument.spreadsheet" in mimetype:
         raise ReadError(f"{file_name}：是OpenDocument表格（.ods），{_SAVE_AS_XLSX}")
     if "word/document.xml" in names:
-        raise ReadError(f"{file_name}：是Word文档（.docx），不是表格")
+        # Minutes, a 批示 or a task table in Word: etl.reader reads it (etl.docx_reader).
+        return "docx"
     if "ppt/presentation.xml" in names:
         raise ReadError(f"{file_name}：是PowerPoint演示文稿，不是表格")
     raise ReadError(f"{file_name}：是ZIP压缩包，不是Excel工作簿；请解压后上传其中的表格文件")
+
+
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024   # a .docx's parts, uncompressed
+
+
+def check_document(data: bytes, file_name: str) -> None:
+    """A .docx whose zip is whole and would not expand beyond MAX_DOCUMENT_BYTES; the parsing
+    itself runs in the sandbox (etl.sandbox), as for workbooks."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except Exception as error:
+        raise ReadError(f"{file_name}：Word文档已损坏或不完整，无法读取；请用Word或WPS打开并重新保存后再上传") from error
+    if len(infos) > MAX_PARTS:
+        raise ReadError(f"{file_name}：Word文档内部含 {len(infos):,} 个部件，超过 {MAX_PARTS:,} 个的上限，拒绝读取")
+    if sum(info.file_size for info in infos) > MAX_DOCUMENT_BYTES:
+        raise ReadError(f"{file_name}：Word文档解压后超过 {_mb(MAX_DOCUMENT_BYTES)} MB（可能是“压缩炸弹”），拒绝读取")
 
 
 def is_spreadsheet(data: bytes) -> bool:

@@ -46,7 +46,7 @@ from etl.prose import Actors, Flag, Leader, read_actors, read_unit_cell, split_p
 from etl.sources import KIND_LABELS, kind_from_title
 from ledger.workcal import WorkCalendar
 
-__all__ = ["Item", "Meeting", "Minutes", "Rejected", "as_dict", "read_minutes", "read_minutes_file"]
+__all__ = ["Item", "Meeting", "Minutes", "Rejected", "as_dict", "item_from_sentence", "read_minutes", "read_minutes_file"]
 
 
 @dataclass(frozen=True)
@@ -375,7 +375,13 @@ class _Context:
 
     def add(self, item: Item) -> None:
         self.count += 1
-        self.items.append(replace(item, order=self.count))
+        # 序号 identify items in the ledger (one task per source and 序号): never twice.
+        taken = {existing.seq for existing in self.items}
+        seq, k = item.seq, 1
+        while seq in taken:
+            k += 1
+            seq = f"{item.seq}-{k}"
+        self.items.append(replace(item, seq=seq, order=self.count))
 
 
 _STRONG_ASSIGN = re.compile(r"(?<![申提报邀])请(?![示假求])|(?<![理自缘事经])由(?![于此])|责成|交由")
@@ -626,6 +632,7 @@ def read_minutes(
     # Directives: "区长张明同志10月8日批示：…"
     directive_leaders: list[Leader] = []
     directive_date: tuple[date, str, bool] | None = None
+    undated_when: str | None = None  # a 批示's date written without a year, none found elsewhere
     body: list[str] = []
     for line in body_lines:
         match = _DIRECTIVE_LINE.match(_n(line))
@@ -637,6 +644,8 @@ def read_minutes(
             directive_leaders.append(leader)
         if match["when"] and directive_date is None:
             directive_date = _find_date(match["when"], default_year)
+            if directive_date is None:
+                undated_when = match["when"]
         rest = line[line.find("批示") + 3:].strip() if "批示" in line else ""
         if rest:
             body.append(rest)
@@ -662,7 +671,10 @@ def read_minutes(
     if found_date is not None and found_date[2]:
         doc_flags.append(Flag("日期存疑", found_date[1], f"日期未写年份，推定为{found_date[0].year}年"))
     date_value = meeting_date or (found_date[0] if found_date else None)
-    if date_value is None:
+    if date_value is None and undated_when:
+        doc_flags.append(Flag("待补", undated_when, f"批示日期“{undated_when}”未写年份，文件中也没有年份可依，"
+                                                    "待补：请在导入时指定来源日期"))
+    elif date_value is None:
         doc_flags.append(Flag("待补", "会议日期", "未找到会议日期，待补；相对时限无法推算"))
 
     found_number = None
@@ -734,6 +746,9 @@ def read_minutes(
             if _is_heading(text):
                 ctx.reject(line, paragraph_no, MEANINGS["议题"])
                 continue
+            # A numbered paragraph with text of its own holds its number: an unnumbered
+            # paragraph after it is "-2", never the same number again.
+            unnumbered_under[paragraph_no] = 1
             decides = section_decides and section_level is not None and level >= section_level
             if _read_paragraph(ctx, line, text, paragraph_no, decides):
                 section_decides, section_level = True, None
@@ -768,6 +783,23 @@ def read_minutes(
             section_decides, section_level = True, None
 
     return Minutes(meeting, tuple(ctx.items), tuple(ctx.rejected), tuple(doc_flags))
+
+
+def item_from_sentence(
+    minutes: Minutes,
+    sentence: str,
+    seq: str,
+    paragraph: str,
+    paragraph_no: str,
+    *,
+    calendar: WorkCalendar | None = None,
+    assumptions: object | None = None,
+) -> Item:
+    """A sentence the reader did not take, made an item because the clerk chose it in the review:
+    units, leader and deadline read exactly as for the items it proposed (never invented)."""
+    directive = minutes.meeting.leaders if minutes.meeting.kind == "directive" else ()
+    ctx = _Context(minutes.meeting.date, calendar or WorkCalendar(), tuple(directive), assumptions)
+    return _make_item(ctx, seq, sentence, paragraph, paragraph_no, "", None, _reporter(paragraph))
 
 
 def read_minutes_file(data: bytes, file_name: str, **options) -> Minutes:

@@ -1,6 +1,10 @@
 """Reading task lists as offices send them: CSV in any Chinese encoding, XLSX with title
-rows and merged cells. Every cell comes out as text; every row keeps the number the user
-sees in Excel."""
+rows and merged cells, task tables in Word (.docx: each table a sheet, 表1, 表2…). Every cell
+comes out as text; every row keeps the number the user sees in Excel or Word.
+
+Minutes and 批示 (a .docx without a task table, a .txt of sentences rather than a table) are
+read by etl.minutes into a sheet of the same shape, one row per proposed item
+(etl.minutes_import), so the importer takes them as it takes a list."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from datetime import date, datetime, time
 import polars as pl
 import python_calamine
 
-from etl.headers import header_score, map_headers, normalize_header
+from etl.headers import guess_content_column, header_score, map_headers, normalize_header
 from etl.intake import (  # noqa: F401 - decode_text and is_spreadsheet are this module's API too
     MAX_CELL_CHARS,
     MAX_CELLS,
@@ -55,6 +59,9 @@ class Sheet:
     warnings: list[str] = field(default_factory=list)
     # Cells that held control or bidi characters (stripped: _strip_unsafe), by column name.
     cleaned: dict[str, int] = field(default_factory=dict)
+    # Minutes and 批示 read as a list (etl.minutes_import.Reading): the reading behind the rows,
+    # for the review step; None for a table.
+    minutes: object | None = None
 
     @property
     def label(self) -> str:
@@ -66,11 +73,86 @@ def read_file(data: bytes, file_name: str, sheet: str | None = None) -> list[She
 
     What the file is comes from its content (etl.intake), never from its name. Any file that
     cannot be read raises ReadError with a message for the user; nothing else escapes."""
-    if detect_format(data, file_name) == "xlsx":
+    kind = detect_format(data, file_name)
+    if kind == "xlsx":
         return _read_workbook(data, file_name, sheet)
+    if kind == "docx":
+        return _read_document(data, file_name, sheet)
     if sheet:
         raise ReadError(f"{file_name}：CSV文件没有工作表，不能指定工作表“{sheet}”")
+    if _is_prose(data, file_name):
+        return [_minutes(decode_text(data, file_name).splitlines(), file_name)]
     return [_frame_to_sheet(_read_csv(data, file_name), file_name, None)]
+
+
+# ---------------------------------------------------------------------------------------
+# Word documents and minutes
+
+
+def _is_prose(data: bytes, file_name: str) -> bool:
+    """Text that is minutes or a 批示, not a list: no header row among its first lines, and
+    sentences (。) or the head of minutes in it."""
+    text = decode_text(data, file_name)
+    head = [line for line in text[:16384].splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    for line in head:
+        for separator in (",", "\t", ";"):
+            if header_score(next(csv.reader([line], delimiter=separator), [])) >= MIN_HEADER_SCORE:
+                return False
+    # A table without a header we know (most lines cut into fields) is still a table: its
+    # refusal says so, rather than reading its cells as sentences.
+    if head and sum(1 for line in head if max(line.count(","), line.count("\t")) >= 2) * 2 > len(head):
+        return False
+    return "。" in text or bool(re.search(r"纪要|议定事项|批示", text[:4096]))
+
+
+def _minutes(lines: list[str], file_name: str) -> Sheet:
+    from etl.minutes import read_minutes
+    from etl.minutes_import import minutes_sheet
+
+    lines = [strip_unsafe(line) for line in lines]
+    return minutes_sheet(read_minutes(lines), file_name, lines)
+
+
+def _read_document(data: bytes, file_name: str, wanted: str | None) -> list[Sheet]:
+    """A .docx: its tables with a recognisable header, each a sheet (表1, 表2…) with the short
+    paragraphs above it as title lines and merged cells filled; without such a table, its text
+    as minutes."""
+    from etl.docx_reader import read_docx
+
+    document = read_docx(data, file_name)
+    sheets: list[Sheet] = []
+    for table in document.sheets:
+        name = f"表{table.index}"
+        if wanted and wanted != name:
+            continue
+        if not table.rows or not any(any(cell for cell in row) for row in table.rows):
+            continue
+        width = len(table.rows[0])
+        columns = [f"column_{j}" for j in range(width)]
+        raw = pl.DataFrame([[cell or None for cell in row] for row in table.rows],
+                           schema={c: pl.String for c in columns}, orient="row")
+        _check_cell_sizes(raw, f"{file_name}［{name}］", excel=False)
+        try:
+            sheet = _frame_to_sheet(raw, file_name, name)
+        except SheetError:
+            continue  # a layout table (the head of minutes), not a list
+        sheet.title_lines = [*table.title_lines, *sheet.title_lines]
+        sheets.append(sheet)
+    if wanted and not sheets:
+        raise ReadError(f"{file_name}：没有名为“{wanted}”的可识别表格（表格按顺序称为表1、表2…）")
+    if wanted or any("content" in sheet.fields or "progress" in sheet.fields for sheet in sheets):
+        return sheets
+    lines = document.lines()
+    if not lines:
+        if sheets:
+            return sheets
+        raise ReadError(f"{file_name}：Word文档中没有文字，也没有可识别的表格")
+    # No task table: minutes, whose other tables (参会人员: 姓名, 职务) are not what it assigns;
+    # a document of a unit or leader list with no decision in its text is that list.
+    minutes = _minutes(lines, file_name)
+    if sheets and minutes.frame.is_empty():
+        return sheets
+    return [minutes]
 
 
 # ---------------------------------------------------------------------------------------
@@ -373,14 +455,20 @@ def _frame_to_sheet(raw: pl.DataFrame, file_name: str, sheet: str | None) -> She
     )
     if data.is_empty():
         raise SheetError(where, f"只有表头（第{best + 1}行），没有数据行")
+    fields = map_headers(columns)
+    # A task column under a name no list of ours knows: taken by its content, and said.
+    guessed, guess_warning = guess_content_column(data, columns, fields)
+    if guessed:
+        fields["content"] = guessed
     return Sheet(
         file_name=file_name,
         sheet=strip_unsafe(sheet) if sheet else sheet,
         title_lines=[line for line in title_lines if line],
         header_row=best + 1,
         columns=columns,
-        fields=map_headers(columns),
+        fields=fields,
         frame=data,
+        warnings=[f"{where}：{guess_warning}"] if guess_warning else [],
         cleaned={columns[j]: count for j, count in cleaned.items()},
     )
 

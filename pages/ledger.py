@@ -8,8 +8,8 @@ from datetime import date
 import streamlit as st
 
 from ledger import queries as views
-from ledger.vocabulary import STATUS_LABELS
-from ui import tables, task_actions
+from ledger.vocabulary import NO_LEAD_UNIT_LABEL, STATUS_LABELS
+from ui import minutes_review, tables, task_actions
 from ui.auth import signed_in_user
 from ui.data import fresh, load
 from ui.export import to_excel
@@ -52,7 +52,11 @@ picked = tables.show(rows, COLUMNS, key="ledger_table", on_select="rerun", selec
 def workbook() -> bytes:
     full = fresh(views.ledger, filters.as_of, filters, query=query, statuses=tuple(statuses), limit=EXPORT_LIMIT,
                  viewer=viewer)
-    return to_excel(tables.chinese(full, COLUMNS), "任务台账")
+    # Issue 9: what the import flagged and the list's own columns it kept, as the last two columns.
+    notes = fresh(views.import_notes, viewer=viewer).rename({"import_flags": "导入提示", "kept_columns": "其他列"})
+    sheet = tables.chinese(full, COLUMNS).with_columns(full.select("code").join(
+        notes, on="code", how="left", maintain_order="left").drop("code").fill_null("").get_columns())
+    return to_excel(sheet, "任务台账")
 
 
 st.download_button(
@@ -95,7 +99,7 @@ with left:
 with middle:
     st.markdown("**责任**")
     st.text(clean("\n".join([
-        f"牵头单位：{info['lead_units'] or '—'}",
+        f"牵头单位：{info['lead_units'] or NO_LEAD_UNIT_LABEL}",
         f"配合单位：{info['co_units'] or '—'}",
         f"责任领导：{info['leader'] or '—'}",
         f"交办日期：{info['assigned_date']:%Y-%m-%d}",
@@ -116,6 +120,21 @@ with right:
     if info["deadline_note"]:
         lines.append(f"说明：{info['deadline_note']}")
     st.text(clean("\n".join(lines)))
+
+# Minutes and 批示: the paragraph the task was read from, its sentence highlighted.
+minutes_review.render_source(fresh(minutes_review.source_text, info["task_id"]))
+
+# Issue 9: what the import could not read or had to assume, and the list's own columns kept.
+flags = detail.get("flags")
+if flags is not None and not flags.is_empty():
+    st.markdown("**导入提示（请核对）**")
+    tables.show(flags.rename({"label": "flag_label", "column_name": "flag_column", "text": "flag_text",
+                              "excel_row": "flag_row"}),
+                ["flag_label", "flag_text", "flag_column", "flag_row"], key="ledger_flags")
+kept = detail.get("kept_columns")
+if kept is not None and not kept.is_empty():
+    st.markdown("**清单中的其他列**")
+    st.text(clean("\n".join(f"{name}：{value}" for name, value in kept.iter_rows())))
 
 milestones = detail["milestones"]
 if not milestones.is_empty():

@@ -10,7 +10,7 @@ import streamlit as st
 from etl.importer import InputFile
 from ledger.access import AccessDenied, can
 from ledger.db import LedgerBusy
-from ui import state
+from ui import minutes_review, state
 from ui import upload as uploads
 from ui.auth import signed_in_user
 from ui.safe import md
@@ -32,9 +32,14 @@ st.caption("上传各单位已有的督办事项清单、进展情况报送表�
 if done := st.session_state.pop(DONE_KEY, None):
     st.success(done, icon=":material/check_circle:")
 
+# The widget's own English instructions ("Drag and drop…", "200MB per file") are hidden by
+# ui/assets/style.css; the label says it in Chinese, with the ledger's limit, which the widget
+# also enforces (whole MB, at least 1; the page's own check above is exact).
 files = st.file_uploader(
-    "选择文件", accept_multiple_files=True, key="upload_files",
-    help="CSV（UTF-8 或 GBK 编码）或 Excel（.xlsx，读取全部工作表）；按文件内容识别格式",
+    f"选择文件（可将文件拖放到此处，可多选；单个文件不超过 {limit / 1024 / 1024:g} MB）",
+    accept_multiple_files=True, key="upload_files", max_upload_size=max(1, -(-limit // (1024 * 1024))),
+    help="CSV（UTF-8 或 GBK 编码）或 Excel（.xlsx，读取全部工作表）；Word（.docx）中的任务表格按表格导入；"
+         "会议纪要、领导批示（.docx 或 .txt）逐句识别交办事项，审核后导入；按文件内容识别格式",
 )
 kind_column, title_column, date_column = st.columns([1, 2, 1])
 kind_choice = kind_column.selectbox(
@@ -45,12 +50,18 @@ title = title_column.text_input("来源名称", key="upload_title", placeholder=
 source_date = date_column.date_input("来源日期", value=None, key="upload_date", help="会议日期或批示、交办日期")
 if detected := uploads.detected_kind(kind_choice, title):
     st.caption(f"按来源名称识别来源类型：{detected}")
+default_deadline = st.text_input(
+    "默认完成时限（可不填）", key="upload_default_deadline", placeholder="如：年底前",
+    help="清单中没有写完成时限、事项内容中也没有写明时限的事项，按此时限导入，并逐项标注“采用默认时限”；"
+         "不填则这些事项导入为“未明确时限”，逐项标注待核对",
+)
 
 
 def run(inputs, options, *, commit: bool):
     """The import, the write lock held only to write; a clear message instead of a traceback."""
     try:
         parsed = uploads.parse_uploads(inputs, options)  # outside the lock: a slow file holds nobody up
+        parsed = minutes_review.apply(inputs, parsed, options)  # minutes: the clerk's review applied
         if refused := uploads.refused_unread(inputs, parsed):
             return refused
         return uploads.run_import_locked(user, inputs, options, commit=commit, parsed=parsed,
@@ -67,7 +78,7 @@ def run(inputs, options, *, commit: bool):
 
 
 if files:
-    options = uploads.build_options(kind_choice, title, source_date)
+    options = uploads.build_options(kind_choice, title, source_date, default_deadline=default_deadline)
     progress = st.progress(0.0, text="正在读取文件…")
     inputs = []
     for index, uploaded in enumerate(files):
@@ -77,7 +88,7 @@ if files:
         progress.empty()
         st.error("以下文件无法导入，本次不会导入任何数据：\n\n" + "\n".join(f"- {md(reason)}" for reason in refused))
         st.stop()
-    signature = uploads.signature(inputs, options)
+    signature = uploads.signature(inputs, options) + minutes_review.signature(inputs)
     cached = st.session_state.get(PREVIEW_KEY)
     preview = cached[1] if cached and cached[0] == signature else None
     if preview is None:
@@ -99,6 +110,15 @@ if files:
         ):
             column.metric(label, value)
     st.dataframe(uploads.preview_frame(preview), hide_index=True, key="upload_preview_table")
+    # Issue 9: every task row as it will be imported, and what is to be checked, before 确认导入.
+    rows = uploads.row_preview_frame(preview)
+    if not rows.is_empty():
+        st.markdown("**逐行预览**（请核对识别出的完成时限、责任单位和责任领导）")
+        st.dataframe(rows, hide_index=True, key="upload_row_preview")
+    if flagged := uploads.flag_count(preview):
+        st.warning(f"有 {flagged} 处待核对：这些事项照常导入，并在事项详情中标注，请逐项核对。")
+        st.dataframe(uploads.flag_frame(preview), hide_index=True, key="upload_flag_table")
+    minutes_review.render(inputs)  # minutes and 批示: each proposed item, to untick or add before 确认导入
 
     if preview.has_errors:
         errors = uploads.error_frame(preview)

@@ -142,7 +142,6 @@ def zipped(files: dict[str, bytes]) -> bytes:
     (b"\xff\xd8\xff\xe0\x00\x10JFIF", "图片"),
     (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64, "可执行程序"),
     (zipped({"readme.txt": b"hello"}), "ZIP压缩包"),
-    (zipped({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<x/>"}), "Word"),
     (zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"}), ".ods"),
     (zipped({"xl/workbook.bin": b"\x00"}), ".xlsb"),
     (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "网页"),
@@ -314,10 +313,10 @@ REJECTED = {
     "header_only": csv_bytes([HEADER]),
     "enormous_cell": csv_bytes([HEADER, ["1", "长" * 40_000, "区财政局", "", "年底前"]]),
     "far_cell": handmade_workbook(HEADER_ROW + DATA_ROW + '<row r="9">' + cell("XFD9", "x") + "</row>"),
-    "bad_deadline": csv_bytes([HEADER, ["1", "事项", "区财政局", "", "下个阶段"]]),
+    "bad_deadline": csv_bytes([HEADER, ["1", "事项", "区财政局", "", "2026年2月30日前"]]),
     "mixed_encoding": csv_bytes([HEADER, ROWS[0]]) + csv_bytes([ROWS[1]], "gbk"),
-    # Found by tests/test_fuzz_import.py: a list with no unit in it, and one without a content column.
-    "no_unit_in_any_row": csv_bytes([["序号", "事项", "牵头单位", "完成时限"], ["1", "做事", "", "年底前"]]),
+    # Found by tests/test_fuzz_import.py: a list without a content column. (A list with no unit in
+    # it imports flagged since issue 9: test_a_list_with_no_unit_in_any_row_imports_flagged.)
     "no_content_column": csv_bytes([["序号", "牵头单位", "完成时限"], ["1", "区财政局", "年底前"]]),
     # A 序号 repeated under a source that cannot be read: the duplicate error had no message.
     "duplicate_item_undated_source": csv_bytes([["会议名称", "序号", "事项", "牵头单位", "完成时限"],
@@ -326,6 +325,14 @@ REJECTED = {
     # 排序 written with circled digits: str.isdigit() says yes, int() says no.
     "leader_rank_circled": csv_bytes([["姓名", "职务", "排序"], ["王建国", "副区长", "①"]]),
 }
+
+
+def test_a_list_with_no_unit_in_any_row_imports_flagged(ledger):
+    no_unit = csv_bytes([["序号", "事项", "牵头单位", "完成时限"], ["1", "做事", "", "年底前"]])
+    result = import_files(ledger, [InputFile("no_unit_in_any_row.csv", no_unit)], MEETING)
+    assert result.committed, result.files[0].errors
+    assert [(f["row"], f["kind"]) for f in result.files[0].flags] == [(2, "no_lead_unit")]
+    assert ledger.execute("SELECT count(*) FROM task_units").fetchone() == (0,)
 
 
 @pytest.mark.parametrize("name", sorted(REJECTED))
@@ -369,3 +376,27 @@ def test_formula_like_text_is_stored_verbatim_and_exported_as_text(ledger):
         "督办事项").to_python()
     texts = {v for row in values[1:] for v in row if isinstance(v, str)}
     assert {FORMULA, "+1", "-2", "@SUM(A1:A3)"} <= texts
+
+
+# --------------------------------------------------------------------------- Word documents
+
+
+def test_a_word_document_goes_on_to_the_reader_whatever_its_name():
+    # Minutes, a 批示 or a task table in Word are read (etl.reader, in the sandbox), not refused.
+    data = zipped({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<x/>"})
+    for name in ("纪要.docx", "任务清单.csv", "任务清单.xlsx"):
+        assert check_upload(name, data, LIMIT) == "docx"
+
+
+def test_an_old_doc_file_is_refused_with_what_to_do():
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\x00" * 600
+    message = refused("纪要.doc", data)
+    assert "旧版Word文档（.doc）" in message and "另存为 .docx" in message
+
+
+def test_a_word_document_that_would_expand_too_far_is_refused(monkeypatch):
+    import etl.intake as intake
+
+    monkeypatch.setattr(intake, "MAX_DOCUMENT_BYTES", 1000)
+    data = zipped({"word/document.xml": b"<w/>" * 400, "[Content_Types].xml": b"<x/>"})
+    assert "压缩炸弹" in refused("纪要.docx", data)

@@ -468,3 +468,30 @@ def test_rules_table_is_one_readable_place():
 )
 def test_cue_meanings(sentence, meaning):
     assert meaning in {cue.meaning for cue in cues_in(sentence)}
+
+
+def test_an_unnumbered_paragraph_after_a_numbered_one_never_repeats_its_number():
+    text = """区政府第20次常务会议议定事项通知
+2024年10月8日，区政府召开第20次常务会议，会议议定事项如下：
+1、做好冬季供暖准备工作，11月15日前确保正常供暖。（牵头单位：区住建局）
+2、启动经济普查入户登记，11月底前完成清查。（责任单位：区统计局）
+请各单位按照职责分工抓好落实，每月5日前将进展情况报区政府督查室。
+"""
+    items = read_minutes(text, calendar=CALENDAR).items
+    assert [item.seq for item in items] == ["1", "2", "2-2"]
+    assert items[2].sentence.startswith("请各单位按照职责分工抓好落实")
+
+
+def test_a_directive_dated_without_a_year_asks_for_the_date():
+    text = """市政府领导批示单
+编号：2025-017
+来文单位：市信访局
+市长孙立同志3月5日批示：
+请市住建局牵头，3月20日前将办理结果报市政府。
+"""
+    minutes = read_minutes(text, calendar=CALENDAR)
+    # 2025-017 may or may not be a year: not guessed.
+    assert minutes.meeting.date is None
+    assert kinds(minutes.flags) == ["待补:3月5日"]
+    assert "指定来源日期" in minutes.flags[0].reason
+    assert minutes.items[0].deadline is None

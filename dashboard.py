@@ -6,9 +6,9 @@ message saying what to do; its details go to the server log only (ui.state.show_
 
 import streamlit as st
 
-from ui import auth, pages, state
+from ui import auth, look, pages, state
 
-st.set_page_config(page_title="督查督办台账", page_icon=":material/fact_check:", layout="wide")
+look.page_setup()
 state.prepare()
 try:
     user = auth.current_user()
@@ -21,8 +21,9 @@ if user is None:
     st.stop()
 
 navigation = st.navigation([page.st_page() for page in pages.for_user(user)])
+current = pages.BY_TITLE.get(navigation.title)
 auth.account_box(user)
-state.sidebar(user)
+state.sidebar(user, current.sidebar if current else ())
 try:
     navigation.run()
 except Exception as error:  # noqa: BLE001 - a message for the visitor, the details in the log

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Pages (ui/pages.py names the permission that opens each page).
     "read_tasks": frozenset({"office", "leader", "unit"}),   # 总览, 逾期预警, 整改跟踪, 任务台账 (in scope)
     "read_rankings": frozenset({"office", "leader"}),        # 领导督办, 单位排名: compare units and leaders
+    "read_queue": frozenset({"office", "leader", "unit"}),   # 待办: the queues of ledger.queries.queue_counts
 }
 
 

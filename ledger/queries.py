@@ -19,7 +19,7 @@ import polars as pl
 
 from ledger import sql
 from ledger.access import User, viewer_params
-from ledger.vocabulary import STATUS_LABELS
+from ledger.vocabulary import FLAG_LABELS, NOTICE_KINDS, QUEUE_COUNT_LABELS, STATUS_LABELS
 
 NO_LEADER = "（未明确责任领导）"
 GROUPINGS = ("unit", "leader", "none")
@@ -135,6 +135,30 @@ def weekly_flow(
     return _run(con, "weekly_flow", _params(con, viewer, as_of, scope, soon, weeks=weeks))
 
 
+@dataclass(frozen=True)
+class Rates:
+    """按期办结率 = 按期办结 / (已办结 + 逾期未办结) as of a date, with the counts behind it, against
+    the deadline in force (approved: an approved extension wins) and against the one first set
+    (original). 逾期后补办 extensions (filed_late) are late in both. The rule is SQL, in one place:
+    rated_tasks_in_scope and on_time_rate (migrations/015_rates_and_queues.sql)."""
+
+    done: int
+    on_time_approved: int
+    late_open_approved: int
+    on_time_original: int
+    late_open_original: int
+    filed_late: int
+    rate_approved: float | None
+    rate_original: float | None
+
+
+def on_time_rates(
+    con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope = EVERY_TASK, soon: int | None = None
+) -> Rates:
+    """The tasks in scope's 按期办结率 in both deadline views, with its counts."""
+    return Rates(**_run(con, "rates", _params(con, viewer, as_of, scope, soon)).row(0, named=True))
+
+
 # --------------------------------------------------------------------------- 逾期预警
 
 
@@ -164,6 +188,12 @@ def alert_groups(
     if group_by not in ("unit", "leader"):
         raise ValueError(f"group_by must be 'unit' or 'leader', not {group_by!r}")
     return _run(con, "alert_groups", _params(con, viewer, as_of, scope, soon, group_by=group_by))
+
+
+def chases(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date) -> pl.DataFrame:
+    """Every 催办 recorded by `as_of` on a task the viewer may see: code, unit (chased),
+    chased_on, act (one bulk 催办 of a unit is one act over several tasks)."""
+    return _run(con, "chases", {**viewer_params(viewer), "as_of": as_of})
 
 
 # --------------------------------------------------------------------------- 整改跟踪
@@ -202,7 +232,28 @@ def task_detail(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, code:
     task_id = task["task_id"][0]
     milestones = _run(con, "task_milestones", {"as_of": as_of, "soon": params["soon"], "task_id": task_id})
     timeline = sql.frame(con, "queries/timeline", as_of=as_of, task_id=task_id)
-    return {"task": task, "milestones": with_status_labels(milestones), "timeline": timeline}
+    # Issue 9: what the import flagged on the task, and the columns of its list kept with it.
+    return {"task": task, "milestones": with_status_labels(milestones), "timeline": timeline,
+            "flags": task_flags(con, task_id), "kept_columns": _run(con, "task_kept_columns", {"task_id": task_id})}
+
+
+def task_flags(con: duckdb.DuckDBPyConnection, task_id: int | None = None) -> pl.DataFrame:
+    """The import flags of one task (of every task when task_id is None), in the order found,
+    with `label`, the office's word for each kind (ledger.vocabulary.FLAG_LABELS)."""
+    frame = _run(con, "task_flags", {"task_id": task_id})
+    return frame.with_columns(label=pl.col("kind").replace_strict(FLAG_LABELS, default=pl.col("kind"), return_dtype=pl.String))
+
+
+def import_notes(con: duckdb.DuckDBPyConnection, viewer: User | None = None) -> pl.DataFrame:
+    """(code, import_flags, kept_columns) for every task with a flag or a kept column, as text:
+    joined to the 任务台账 download by code (the download holds only tasks the viewer sees)."""
+    return _run(con, "import_notes", {})
+
+
+def flagged_tasks(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope = None, soon: int | None = None) -> int:
+    """How many open tasks in scope carry an import flag (督查总览's one flag count)."""
+    frame = _run(con, "flagged_tasks", _params(con, viewer, as_of, scope or EVERY_TASK, soon))
+    return int(frame["tasks"][0]) if frame.height else 0
 
 
 # --------------------------------------------------------------------------- 领导督办
@@ -240,8 +291,66 @@ def leader_tasks(
 def unit_ranking(
     con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, scope: Scope, in_charge_of: str = "", soon: int | None = None
 ) -> pl.DataFrame:
-    """Per unit: tasks led and co-handled, by status, 按期办结率, days to close, extensions."""
-    return _run(con, "units", _params(con, viewer, as_of, scope, soon, in_charge_of=in_charge_of))
+    """Per unit: tasks led and co-handled, by status, 按期办结率 in both deadline views with its
+    counts, days to close, extensions, the 催办 received and its 通报/约谈 records (`notices`,
+    e.g. "2026-05-10 批评；2026-06-01 约谈", empty when none)."""
+    frame = _run(con, "units", _params(con, viewer, as_of, scope, soon, in_charge_of=in_charge_of))
+    notices = [
+        "；".join(f"{day:%Y-%m-%d} {NOTICE_KINDS[kind]}" for day, kind in zip(days, kinds, strict=True))
+        for days, kinds in zip(frame["notice_days"].to_list(), frame["notice_kinds"].to_list(), strict=True)
+    ]
+    return frame.with_columns(pl.Series("notices", notices, dtype=pl.String))
+
+
+# --------------------------------------------------------------------------- 待办 (the queues)
+
+# Which queues each role works: the office (and leaders, reading) decide and chase; a unit reports.
+OFFICE_QUEUES = ("to_verify", "to_approve", "lookbacks_due", "reports_missing")
+UNIT_QUEUES = ("reports_due", "returned", "pending_requests")
+
+
+def queues_of(viewer: User) -> tuple[str, ...]:
+    """The queues `viewer` works, in the order shown (keys of vocabulary.QUEUE_COUNT_LABELS)."""
+    return UNIT_QUEUES if viewer.role == "unit" else OFFICE_QUEUES
+
+
+def week_end(day: date) -> date:
+    """The Sunday closing `day`'s week (Monday first): 待报送 covers the reports due by then."""
+    return date.fromordinal(day.toordinal() + 6 - day.weekday())
+
+
+def queue_items(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, queue: str) -> pl.DataFrame:
+    """The items of one queue in the viewer's scope, each with its 督办编号 (`code`):
+      to_verify        待核查: completion claims waiting for 核查 (request_type 'claim')
+      to_approve       待审批: extension requests waiting for a decision ('extension')
+      lookbacks_due    待回头看: closed rectifications whose 回头看 is due by as_of, not done
+      reports_missing  未按期报送: tasks on a report cycle whose next report was due before as_of
+      reports_due      待报送: the same, due by the end of as_of's week (late ones included)
+      returned         被退回: claims a failed 核查 sent back, not yet claimed again
+      pending_requests 待审核申请: the viewer's claims and extension requests waiting for the office
+    Claims and requests wait now (their state is current, not dated); the dated queues follow
+    as_of. The same lists as the CLI's `queue` (ledger.actions.pending_requests, returned_claims)."""
+    if queue not in QUEUE_COUNT_LABELS:
+        raise ValueError(f"queue must be one of {tuple(QUEUE_COUNT_LABELS)}, not {queue!r}")
+    viewer_scope = viewer_params(viewer)
+    if queue in ("to_verify", "to_approve", "pending_requests"):
+        requests = sql.frame(con, "actions/pending_requests", **viewer_scope, as_of=date.max)
+        if queue == "pending_requests":
+            return requests
+        return requests.filter(pl.col("request_type") == ("claim" if queue == "to_verify" else "extension"))
+    if queue == "returned":
+        return sql.frame(con, "actions/returned_claims", **viewer_scope, as_of=date.max)
+    if queue == "lookbacks_due":
+        return sql.frame(con, "rectification/due", **_params(con, viewer, as_of, EVERY_TASK, None))
+    which = "missing" if queue == "reports_missing" else "due"
+    return _run(con, "queue_reports", _params(con, viewer, as_of, EVERY_TASK, None, which=which,
+                                              week_end=week_end(as_of)))
+
+
+def queue_counts(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date) -> dict[str, int]:
+    """How many items wait in each of the viewer's queues (queues_of): the figures on 督查总览,
+    in the sidebar and in the CLI's `queue`, counted from the very lists the 待办 page shows."""
+    return {queue: queue_items(con, viewer, as_of, queue).height for queue in queues_of(viewer)}
 
 
 # --------------------------------------------------------------------------- the whole ledger

@@ -1,36 +1,44 @@
 """督查总览: the figures the office reports — how many items, how many on track, due soon,
-overdue and closed — with the change since a comparison date, by source kind and by unit,
-the weekly flow of new and closed items, and the most overdue items."""
+overdue and closed, 按期办结率 with the counts behind it — with the change since the comparison
+date (sidebar), what waits in the queues (待办), by source kind and by unit, the weekly flow of
+new and closed items, and the most overdue items."""
 
 from datetime import timedelta
 
 import plotly.graph_objects as go
-import polars as pl
 import streamlit as st
 
 from ledger import queries as views
-from ledger.vocabulary import DONE_STATUSES, STATUS_LABELS
-from ui import charts, tables
+from ledger.vocabulary import DONE_STATUSES, QUEUE_COUNT_LABELS
+from ui import charts, rates, tables
 from ui.data import load
-from ui.palette import FONT_FAMILY, STATUS_COLORS
-from ui.safe import label as chart_label
+from ui.palette import STATUS_COLORS
 from ui.state import current_filters
+
+QUEUE_PAGE = "pages/queue.py"
+QUEUE_HELP = {
+    "to_verify": "单位已申请办结、等待督查室核查的事项",
+    "to_approve": "单位已申请延期、等待督查室审批的事项",
+    "lookbacks_due": "已办结的整改事项，回头看时限已到、尚未回头看",
+    "reports_missing": "定期报送的事项，截至日期已过下次报送日期仍未报送",
+    "reports_due": "本周（截至周日）应报送进展的定期报送事项，含已逾期未报的",
+    "returned": "申请办结经核查未通过、被退回继续办理的事项",
+    "pending_requests": "本单位已提交、等待督查室核查或审批的办结和延期申请",
+}
 
 filters = current_filters()
 st.title("督查总览")
 
-compare_column, _ = st.columns([1, 3])
-compare_with = compare_column.date_input(
-    "对比日期", value=filters.as_of - timedelta(days=7), max_value=filters.as_of, key="overview_compare",
-    format="YYYY-MM-DD", help="指标卡下方的变化量是截至日期与对比日期之差",
-)
-st.caption(f"截至 {filters.as_of:%Y年%m月%d日}，与 {compare_with:%Y年%m月%d日} 相比")
+compare_with = getattr(filters, "compare_with", None) or filters.as_of - timedelta(days=7)
+st.caption(f"截至 {filters.as_of:%Y年%m月%d日}，与 {compare_with:%Y年%m月%d日} 相比（对比日期在左侧设置）")
 
 now = load(views.status_counts, filters.as_of, filters)
 before = load(views.status_counts, compare_with, filters)
+rates_now = load(views.on_time_rates, filters.as_of, filters)
+rates_before = load(views.on_time_rates, compare_with, filters)
 
 
-def figures(counts: dict[str, int]) -> dict[str, float | None]:
+def figures(counts: dict[str, int], rated: views.Rates) -> dict[str, float | None]:
     done = sum(counts[status] for status in DONE_STATUSES)
     return {
         "督办事项总数": sum(counts.values()),
@@ -38,23 +46,39 @@ def figures(counts: dict[str, int]) -> dict[str, float | None]:
         "临期": counts["due_soon"],
         "逾期": counts["overdue"],
         "已办结": done,
-        "按期办结率": counts["done_on_time"] / done if done else None,
+        "按期办结率": rated.rate_approved,
     }
 
 
-current, previous = figures(now), figures(before)
+current, previous = figures(now, rates_now), figures(before, rates_before)
 for column, (label, value) in zip(st.columns(len(current)), current.items(), strict=True):
     old = previous[label]
     if label == "按期办结率":
-        shown = "—" if value is None else f"{value:.1%}"
+        shown = rates.NOTHING_DUE if value is None else f"{value:.1%}"
         delta = None if value is None or old is None else f"{(value - old) * 100:+.1f} 个百分点"
     else:
         shown, delta = f"{value:,}", int(value - old)
     column.metric(
         label, shown, delta=delta, border=True,
         delta_color="inverse" if label in ("临期", "逾期") else "normal",
-        help="按期办结率 = 按期办结 / 已办结（按期办结 + 逾期办结）" if label == "按期办结率" else None,
+        help=rates.DEFINITION if label == "按期办结率" else None,
     )
+st.caption(
+    rates.formula(rates_now.on_time_approved, rates_now.done, rates_now.late_open_approved) + "（按批准延期后的时限）；"
+    + "按原定时限：" + rates.formula(rates_now.on_time_original, rates_now.done, rates_now.late_open_original)
+    .removeprefix("按期办结率 = ")
+    + (f"。其中 {rates_now.filed_late} 项为逾期后补办延期，计为逾期。" if rates_now.filed_late else "。")
+)
+
+queue = load(views.queue_counts, filters.as_of)
+flagged = load(views.flagged_tasks, filters.as_of, filters)   # issue 9: imported, to be checked
+st.subheader("待办")
+*queue_columns, flag_column, link_column = st.columns(len(queue) + 2)
+for column, (key, count) in zip(queue_columns, queue.items(), strict=True):
+    column.metric(QUEUE_COUNT_LABELS[key], f"{count:,}", border=True, help=QUEUE_HELP[key])
+flag_column.metric("导入待核对", f"{flagged:,}", border=True,
+                   help="导入时缺少完成时限或责任单位、时限或单位无法识别、清单称已完成或滞后的在办事项数，详见各事项的“导入提示”")
+link_column.page_link(QUEUE_PAGE, label="打开待办，逐项处理", icon=":material/inbox:")
 
 if not current["督办事项总数"]:
     st.info("截至该日期，筛选范围内没有督办事项。可在“数据导入”页导入督办清单，或调整左侧的截至日期和筛选条件。")
@@ -79,30 +103,7 @@ with right:
     charts.show(charts.style(fig, title="近12周新增与办结"))
 
 unit_status = load(views.unit_status, filters.as_of, filters)
-busiest = (
-    unit_status.group_by("unit").agg(pl.col("tasks").sum(), overdue=pl.col("tasks").filter(pl.col("status") == "overdue").sum())
-    .sort(["overdue", "tasks", "unit"], descending=[True, True, False]).head(25)["unit"].to_list()
-)
-grid = (
-    unit_status.filter(pl.col("unit").is_in(busiest))
-    .pivot(on="status", index="unit", values="tasks")
-    .fill_null(0)
-)
-statuses = [s for s in STATUS_LABELS if s in grid.columns]
-grid = grid.join(pl.DataFrame({"unit": busiest, "order": range(len(busiest))}), on="unit").sort("order")
-heat = go.Figure(go.Heatmap(
-    z=grid.select(statuses).to_numpy(),
-    x=[STATUS_LABELS[s] for s in statuses],
-    y=[chart_label(unit) for unit in grid["unit"]],
-    colorscale=[[0, "#F7F7F7"], [1, STATUS_COLORS["overdue"]]],
-    texttemplate="%{z}",
-    textfont={"family": FONT_FAMILY},
-    hovertemplate="牵头单位：%{y}<br>状态：%{x}<br>事项：%{z} 项<extra></extra>",
-    colorbar={"title": {"text": "事项数"}},
-))
-heat.update_yaxes(autorange="reversed")
-title = "牵头单位 × 办理状态" + ("（逾期最多的 25 个单位）" if len(busiest) == 25 else "")
-charts.show(charts.style(heat, title=title, height=max(320, 24 * len(busiest) + 90)))
+charts.show(charts.unit_status_bars(unit_status, limit=25), key="overview_units")
 
 st.subheader("逾期最久的督办事项")
 worst = load(views.alerts, filters.as_of, filters, status="overdue", group_by="none", limit=10)

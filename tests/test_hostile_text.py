@@ -34,6 +34,7 @@ from etl.importer import InputFile, LoadOptions
 from ledger import actions
 from ledger.accounts import get_user
 from ledger.db import open_ledger
+from ui.look import style_html
 from ui.pages import PAGES
 from ui.safe import _UNSAFE, md
 
@@ -205,6 +206,8 @@ class Shown:
             if proto is None:
                 continue
             kind = proto.DESCRIPTOR.name
+            if kind == "Html" and proto.body == style_html():
+                continue   # the dashboard's own style rules (ui/look.py): constant, no data in them
             if kind == "PlotlyChart":
                 self.figures.append(json.loads(proto.spec))
                 continue

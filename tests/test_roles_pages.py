@@ -208,10 +208,10 @@ def test_the_page_registry_names_real_files_and_known_permissions():
 
 
 @pytest.mark.parametrize("username, pages", [
-    ("ducha", {"督查总览", "逾期预警", "整改跟踪", "任务台账", "领导督办", "单位排名", "数据导入", "操作日志"}),
-    ("wangwu", {"督查总览", "逾期预警", "整改跟踪", "任务台账", "领导督办", "单位排名"}),
-    ("zhangsan", {"督查总览", "逾期预警", "整改跟踪", "任务台账", "领导督办", "单位排名"}),
-    ("shuili", {"督查总览", "逾期预警", "整改跟踪", "任务台账"}),
+    ("ducha", {"督查总览", "待办", "逾期预警", "整改跟踪", "任务台账", "领导督办", "单位排名", "数据导入", "操作日志"}),
+    ("wangwu", {"督查总览", "待办", "逾期预警", "整改跟踪", "任务台账", "领导督办", "单位排名"}),
+    ("zhangsan", {"督查总览", "待办", "逾期预警", "整改跟踪", "任务台账", "领导督办", "单位排名"}),
+    ("shuili", {"督查总览", "待办", "逾期预警", "整改跟踪", "任务台账"}),
 ])
 def test_each_role_is_offered_exactly_its_pages(ledger, username, pages):
     at = signed_in_app(username).run()

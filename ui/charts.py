@@ -57,3 +57,21 @@ def status_bars(
     if horizontal:
         fig.update_yaxes(autorange="reversed")
     return style(fig, title=title)
+
+
+def unit_status_bars(unit_status: pl.DataFrame, *, limit: int = 25) -> go.Figure:
+    """牵头单位 × 办理状态 as stacked horizontal bars, one segment per status in its own colour
+    (red only for 逾期): the `limit` units with the most overdue items (then the most items),
+    the worst on top. unit_status: unit, status, tasks."""
+    totals = (
+        unit_status.group_by("unit")
+        .agg(pl.col("tasks").sum(), overdue=pl.col("tasks").filter(pl.col("status") == "overdue").sum())
+        .sort(["overdue", "tasks", "unit"], descending=[True, True, False])
+        .head(limit)
+    )
+    order = pl.DataFrame({"unit": totals["unit"], "order": range(totals.height)})
+    shown = unit_status.join(order, on="unit").sort("order")
+    title = "牵头单位 × 办理状态" + (f"（逾期最多的 {limit} 个单位）" if totals.height == limit else "")
+    fig = status_bars(shown, "unit", title=title, category_label="牵头单位", horizontal=True)
+    fig.update_xaxes(title_text="事项数")
+    return fig.update_layout(height=max(320, 26 * totals.height + 110))

@@ -21,6 +21,9 @@ class Page:
     icon: str
     permission: str    # a key of ledger.access.PERMISSIONS (tests/test_roles_pages.py checks)
     default: bool = False
+    # The sidebar controls the page reads (ui.state.sidebar draws only these): "as_of" 截至日期,
+    # "compare" 对比日期, "filters" 来源类型/来源/牵头单位/责任领导.
+    sidebar: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -30,17 +33,22 @@ class Page:
         return st.Page(self.file, title=self.title, icon=self.icon, default=self.default)
 
 
+_DATED = ("as_of", "filters")
+
 PAGES: tuple[Page, ...] = (
-    Page("pages/overview.py", "督查总览", ":material/dashboard:", "read_tasks", default=True),
-    Page("pages/overdue.py", "逾期预警", ":material/notification_important:", "read_tasks"),
-    Page("pages/rectification.py", "整改跟踪", ":material/build:", "read_tasks"),
-    Page("pages/ledger.py", "任务台账", ":material/table_view:", "read_tasks"),
-    Page("pages/leaders.py", "领导督办", ":material/person:", "read_rankings"),
-    Page("pages/units.py", "单位排名", ":material/leaderboard:", "read_rankings"),
+    Page("pages/overview.py", "督查总览", ":material/dashboard:", "read_tasks", default=True,
+         sidebar=("as_of", "compare", "filters")),
+    Page("pages/queue.py", "待办", ":material/inbox:", "read_queue", sidebar=("as_of",)),
+    Page("pages/overdue.py", "逾期预警", ":material/notification_important:", "read_tasks", sidebar=_DATED),
+    Page("pages/rectification.py", "整改跟踪", ":material/build:", "read_tasks", sidebar=_DATED),
+    Page("pages/ledger.py", "任务台账", ":material/table_view:", "read_tasks", sidebar=_DATED),
+    Page("pages/leaders.py", "领导督办", ":material/person:", "read_rankings", sidebar=_DATED),
+    Page("pages/units.py", "单位排名", ":material/leaderboard:", "read_rankings", sidebar=_DATED),
     Page("pages/upload.py", "数据导入", ":material/upload_file:", "import"),
     Page("pages/audit.py", "操作日志", ":material/history:", "read_audit"),
 )
 BY_FILE: dict[str, Page] = {page.file: page for page in PAGES}
+BY_TITLE: dict[str, Page] = {page.title: page for page in PAGES}
 
 
 def for_user(user: User) -> list[Page]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ledger.vocabulary import STATUS_LABELS
+from ledger.vocabulary import CLAIM_PENDING_LABEL, NO_LEAD_UNIT_LABEL, STATUS_LABELS
 from ui.palette import STATUS_COLORS
 from ui.safe import frame as clean_frame
 
@@ -25,6 +25,10 @@ COLUMN_LABELS: dict[str, str] = {
     "co_units": "配合单位",
     "leader": "责任领导",
     "overdue_workdays": "逾期工作日",
+    "overdue_days": "逾期天数",        # calendar days, beside the working days
+    "lateness": "逾期或剩余",          # 逾期 n 天 / m 个工作日, or 剩余 m 个工作日
+    "chases": "催办次数",
+    "claim_label": "办结申请",          # 已申请办结（待核查）beside the status: claimed is not done
     "workdays_left": "剩余工作日",
     "last_progress": "最新进展",
     "last_progress_date": "进展日期",
@@ -73,6 +77,11 @@ COLUMN_LABELS: dict[str, str] = {
     "event": "事项",
     "detail": "内容",
     "who": "经办",
+    # import flags on a task's detail (issue 9)
+    "flag_label": "提示类型",
+    "flag_text": "内容",
+    "flag_column": "所在列",
+    "flag_row": "所在行",
 }
 
 _RATE_COLUMNS = {name for name, label in COLUMN_LABELS.items() if label.endswith("率")}
@@ -87,8 +96,23 @@ _STATUS_COLUMN = {
 def chinese(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The columns asked for, in that order, under their Chinese names (for Excel)."""
     present = [c for c in columns if c in frame.columns]
+    if "claim_pending" in frame.columns and "claim_label" not in present and frame["claim_pending"].any():
+        # A completion claim waiting for 核查 shows on every list that carries claim_pending,
+        # next to the status (or the code), never as a status of its own.
+        frame = frame.with_columns(claim_label=pl.when(pl.col("claim_pending")).then(pl.lit(CLAIM_PENDING_LABEL))
+                                   .otherwise(pl.lit("")))
+        after = next((c for c in ("status_label", "code") if c in present), None)
+        present.insert(present.index(after) + 1 if after else len(present), "claim_label")
     # An empty text cell (no co-units, no progress yet) shows blank, not "None".
     selected = frame.select(present).with_columns(pl.col(pl.String).fill_null(""))
+    if "lead_units" in selected.columns:
+        # A task imported without a lead unit (issue 9) says so wherever its lead unit shows.
+        lead = pl.col("lead_units")
+        if selected.schema["lead_units"] == pl.String:
+            selected = selected.with_columns(pl.when(lead == "").then(pl.lit(NO_LEAD_UNIT_LABEL)).otherwise(lead).alias("lead_units"))
+        elif isinstance(selected.schema["lead_units"], pl.List):
+            selected = selected.with_columns(pl.when(lead.is_null() | (lead.list.len() == 0))
+                                             .then(pl.lit([NO_LEAD_UNIT_LABEL])).otherwise(lead).alias("lead_units"))
     if "rebounded" in selected.columns:
         selected = selected.with_columns(
             pl.when(pl.col("rebounded")).then(pl.lit("是")).otherwise(pl.lit("否")).alias("rebounded")
@@ -96,9 +120,34 @@ def chinese(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return selected.rename({c: COLUMN_LABELS.get(c, c) for c in present})
 
 
-def show(frame: pl.DataFrame, columns: list[str], *, key: str | None = None, height: int | str = "auto", **kwargs):
+_RATE_LABELS = {COLUMN_LABELS[name] for name in _RATE_COLUMNS}
+
+
+def _blank_missing(table: pl.DataFrame, config: dict) -> pl.DataFrame:
+    """A missing date or figure shows as an empty cell, never as "None" (st.dataframe's word for
+    a null): such a column becomes text, written as its format would have written it."""
+    for label, dtype in table.schema.items():
+        if not (dtype == pl.Date or dtype.is_numeric()) or not table[label].null_count():
+            continue
+        column = pl.col(label)
+        if dtype == pl.Date:
+            text = column.dt.strftime("%Y-%m-%d")
+        elif label in _RATE_LABELS:
+            text = pl.format("{}%", (column * 100).round(1))
+        elif dtype.is_float():
+            text = column.round(1).cast(pl.String)
+        else:
+            text = column.cast(pl.String)
+        table = table.with_columns(text.fill_null("").alias(label))
+        config.pop(label, None)
+    return table
+
+
+def show(frame: pl.DataFrame, columns: list[str], *, key: str | None = None, height: int | str = "auto",
+         widths: dict[str, int | str] | None = None, **kwargs):
     """st.dataframe of the columns asked for, in Chinese, statuses as coloured chips; cells as
-    text without control or bidi characters (ui/safe.py)."""
+    text without control or bidi characters (ui/safe.py). `widths`: a column's width in pixels
+    or "small"/"medium"/"large", where a page must fit a screen."""
     table = clean_frame(chinese(frame, columns))
     config = {}
     status = COLUMN_LABELS["status_label"]
@@ -115,4 +164,11 @@ def show(frame: pl.DataFrame, columns: list[str], *, key: str | None = None, hei
             config[label] = st.column_config.NumberColumn(label, format="%.1f")
         elif name in ("content", "problem", "measures", "last_progress", "detail"):
             config[label] = st.column_config.TextColumn(label, width="large")
+    table = _blank_missing(table, config)
+    for name, width in (widths or {}).items():
+        label = COLUMN_LABELS.get(name, name)
+        if label in config:
+            config[label]["width"] = width
+        elif label in table.columns:
+            config[label] = st.column_config.Column(label, width=width)
     return st.dataframe(table, hide_index=True, column_config=config, key=key, height=height, **kwargs)

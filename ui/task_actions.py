@@ -13,10 +13,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from ledger import actions
+from ledger import actions, supervision
 from ledger.access import AccessDenied, User, can
 from ledger.db import LedgerBusy
-from ledger.vocabulary import CLAIM_PENDING_LABEL, FILED_LATE_LABEL, FINISHED_STATUSES
+from ledger.vocabulary import CHASE_WAYS, CLAIM_PENDING_LABEL, FILED_LATE_LABEL, FINISHED_STATUSES
 from ui import state
 from ui.safe import md
 
@@ -74,6 +74,8 @@ def panel(user: User, info: dict, today: date) -> None:
         forms["申请延期"] = lambda: _extension_form(user, code, info, today)
     if can(user, "comment"):
         forms["批示" if user.role == "leader" else "督办意见"] = lambda: _comment_form(user, code)
+    if is_open and can(user, "chase"):
+        forms["催办"] = lambda: _chase_form(user, code, today)
     # With close_requires_verification the office's own check is a 核查 too (no claim needed).
     if can(user, "verify") and ((pending["request_type"] == "claim").any() or (is_open and needs_verification)):
         forms["核查"] = lambda: _verify_form(user, code, today)
@@ -131,6 +133,15 @@ def _comment_form(user: User, code: str) -> None:
         text = st.text_area(f"{label}内容", key="action_comment_text", max_chars=2000)
         if st.form_submit_button(f"提交{label}"):
             _submit(actions.add_comment, user, code, text, done=f"{label}已记录。")
+
+
+def _chase_form(user: User, code: str, today: date) -> None:
+    """催办 of this task's lead unit (ledger.supervision.record_chase), counted on 单位排名."""
+    with st.form(f"chase_{code}", clear_on_submit=True):
+        way = st.radio("催办方式", list(CHASE_WAYS), format_func=CHASE_WAYS.get, key="action_chase_way", horizontal=True)
+        note = st.text_area("催办说明", key="action_chase_note", max_chars=1000)
+        if st.form_submit_button("记录催办"):
+            _submit(supervision.record_chase, user, code, way, note=note, on=today, done="催办已记录。")
 
 
 def _verify_form(user: User, code: str, today: date) -> None:

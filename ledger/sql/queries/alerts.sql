@@ -43,7 +43,8 @@ last_report AS (
 SELECT
     p.group_name, p.code, p.source_kind_label, p.source, t.content, p.status, p.deadline_text,
     p.check_date AS due_date, un.lead_units_text AS lead_units, un.co_units_text AS co_units, p.leader,
-    p.overdue_workdays, p.workdays_left, r.last_progress, r.last_progress_date
+    p.overdue_workdays, p.workdays_left, r.last_progress, r.last_progress_date,
+    claim_pending(p.task_id, p.status, $as_of) AS claim_pending
 FROM page p
 JOIN tasks t USING (task_id)
 LEFT JOIN task_unit_names((SELECT list(task_id) FROM page)) un USING (task_id)

@@ -76,6 +76,7 @@ def build_demo(con: duckdb.DuckDBPyConnection, today: date | None = None, out_di
         audit.record_one(con, DEMO_ACTOR, "create", "setting", DEMO_SETTING, after="是")
     built = DemoBuild(result, accounts.create_demo_accounts(con))
     record_demo_lookbacks(con, today or date.today())
+    record_demo_requests(con, today or date.today())
     return built
 
 
@@ -108,6 +109,34 @@ def record_demo_lookbacks(con: duckdb.DuckDBPyConnection, today: date) -> int:
         else:
             rectification.record_lookback(con, office, row["code"], "rebounded", _REBOUND_NOTES[i % len(_REBOUND_NOTES)],
                                           new_deadline=today + timedelta(days=61), on=day)
+        recorded += 1
+    return recorded
+
+
+# What the demo's units wrote when they asked (申请办结, 申请延期) and the office has not yet decided.
+_CLAIM_NOTES = ("已按要求完成全部工作内容，相关资料已归档，申请办结。", "项目已通过验收并投入使用，申请办结销号。")
+_EXTENSION_REASONS = ("受征地拆迁进度影响，需顺延施工工期。", "需征求相关部门和企业意见，申请延期一个月。")
+
+
+def record_demo_requests(con: duckdb.DuckDBPyConnection, today: date) -> int:
+    """The office's 待核查 and 待审批 on the demo's first day: the lead units of a few open dated
+    tasks (by code) ask, through ledger.actions as those units, to close four and to extend three
+    by a month, before the deadline. Only on a ledger where no unit has asked yet, so a rebuild
+    adds none. Returns how many."""
+    from ledger import actions, sql
+    from ledger.access import User
+
+    asked = "SELECT count(*) FROM audit_log WHERE action IN ('claim_done', 'request_extension')"
+    if con.execute(asked).fetchone()[0]:
+        return 0
+    recorded = 0
+    for code, deadline, unit_id, unit_name in sql.rows(con, "demo/open_dated_tasks", as_of=today, limit=7):
+        unit = User(unit_name, "unit", display_name=unit_name, unit_id=unit_id)   # the log names the unit
+        if recorded < 4:
+            actions.claim_done(con, unit, code, _CLAIM_NOTES[recorded % 2], done_date=today, report_date=today)
+        else:
+            actions.request_extension(con, unit, code, deadline + timedelta(days=30),
+                                      _EXTENSION_REASONS[recorded % 2], on=today)
         recorded += 1
     return recorded
 

@@ -8,11 +8,10 @@ import streamlit as st
 
 from ledger import history
 from ledger.access import can
-from ui import state
+from ui import state, tables
 from ui.auth import signed_in_user
 from ui.export import to_excel
 from ui.safe import clean
-from ui.safe import frame as clean_frame
 
 # What the page shows of an entry: people by name, codes in words (ledger.history labels them).
 HEADERS = {
@@ -55,7 +54,7 @@ st.caption(f"{since:%Y-%m-%d} 至 {until:%Y-%m-%d}，共 {entries.height:,} 条"
 if shown.is_empty():
     st.info("没有符合条件的记录。")
     st.stop()
-st.dataframe(clean_frame(shown), hide_index=True, key="audit_table", height=560)
+tables.plain(shown, key="audit_table", height=560)
 st.download_button(
     "下载操作日志（Excel）", data=to_excel(shown, "操作日志"), file_name=f"操作日志_{since:%Y%m%d}-{until:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",

@@ -10,7 +10,7 @@ import streamlit as st
 from etl.importer import InputFile
 from ledger.access import AccessDenied, can
 from ledger.db import LedgerBusy
-from ui import minutes_review, state
+from ui import minutes_review, state, tables
 from ui import upload as uploads
 from ui.auth import signed_in_user
 from ui.safe import md
@@ -109,21 +109,21 @@ if files:
             strict=True,
         ):
             column.metric(label, value)
-    st.dataframe(uploads.preview_frame(preview), hide_index=True, key="upload_preview_table")
+    tables.plain(uploads.preview_frame(preview), key="upload_preview_table")
     # Issue 9: every task row as it will be imported, and what is to be checked, before 确认导入.
     rows = uploads.row_preview_frame(preview)
     if not rows.is_empty():
         st.markdown("**逐行预览**（请核对识别出的完成时限、责任单位和责任领导）")
-        st.dataframe(rows, hide_index=True, key="upload_row_preview")
+        tables.plain(rows, key="upload_row_preview")
     if flagged := uploads.flag_count(preview):
         st.warning(f"有 {flagged} 处待核对：这些事项照常导入，并在事项详情中标注，请逐项核对。")
-        st.dataframe(uploads.flag_frame(preview), hide_index=True, key="upload_flag_table")
+        tables.plain(uploads.flag_frame(preview), key="upload_flag_table")
     minutes_review.render(inputs)  # minutes and 批示: each proposed item, to untick or add before 确认导入
 
     if preview.has_errors:
         errors = uploads.error_frame(preview)
         st.error(f"发现 {errors.height} 处错误，本次不会导入任何数据。请按下表修改文件后重新上传。")
-        st.dataframe(errors, hide_index=True, key="upload_error_table")
+        tables.plain(errors, key="upload_error_table")
     elif not uploads.nothing_to_import(preview):
         st.caption(f"导入人：{md(user.label)}（记入导入记录和操作日志）")
         if st.button("确认导入", type="primary", key="upload_confirm"):
@@ -137,7 +137,7 @@ if files:
                 st.rerun()
             st.error("导入未提交，台账未作任何更改。")
             if result.has_errors:
-                st.dataframe(uploads.error_frame(result), hide_index=True)
+                tables.plain(uploads.error_frame(result))
 
 st.divider()
 st.subheader("导入记录")
@@ -146,11 +146,11 @@ with state.reading() as con:
 if batches.is_empty():
     st.info("台账中还没有导入记录。")
 else:
-    st.dataframe(batches, hide_index=True, key="upload_batches")
+    tables.plain(batches, key="upload_batches")
     labels = uploads.batch_labels(batches)
     batch_id = st.selectbox("查看批次中的文件", list(labels), format_func=labels.get, key="upload_batch")
     with state.reading() as con:
-        st.dataframe(uploads.batch_file_table(con, user, batch_id), hide_index=True, key="upload_batch_files")
+        tables.plain(uploads.batch_file_table(con, user, batch_id), key="upload_batch_files")
         downloads = uploads.file_downloads(con, user, batch_id)
     for download in downloads:
         st.download_button(download.label, download.data, file_name=download.file_name, key=download.key)

@@ -134,8 +134,29 @@ def session_epoch(username: str) -> int | None:
     return found[1] if found else None
 
 
+_dashboard_template: list = []   # the ledger built once per test process, copied for each caller
+
+
 def build_dashboard_ledger(path):
-    """Writes the dashboard test ledger at `path` and returns it."""
+    """Writes the dashboard test ledger at `path` and returns it: a copy of the one this test
+    process built first (the build imports five files through the sandboxed reader and hashes
+    the test accounts' passwords, a few seconds each time; tests then change their copy)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    if not _dashboard_template:
+        template = Path(tempfile.mkdtemp(prefix="dashboard-template-")) / "ledger.duckdb"
+        _build_dashboard_ledger(template)
+        _dashboard_template.append(template)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_dashboard_template[0], path)
+    path.chmod(0o600)
+    return path
+
+
+def _build_dashboard_ledger(path):
     from pathlib import Path
 
     from etl.importer import InputFile, LoadOptions, import_files

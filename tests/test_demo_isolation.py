@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from demo.build import DEMO_DB, DemoRefused, build_demo, foreign_content, is_demo_ledger
+from demo.build import DEMO_DB, DemoRefused, build_demo, foreign_content, is_demo_ledger, record_demo_requests
 from etl.importer import InputFile, LoadOptions, import_files
-from ledger import accounts
+from ledger import accounts, queries
 from ledger.access import system_user
 from ledger.db import DEFAULT_DB, open_ledger
 
@@ -47,6 +47,14 @@ def test_the_demo_builds_into_an_empty_ledger_and_is_marked(tmp_path):
     assert {a[0] for a in built.accounts} == {a.username for a in accounts.DEMO_ACCOUNTS}
     assert is_demo_ledger(con)
     assert foreign_content(con) == []  # everything in it is the demo's
+    # The office's 待办 is not empty on the demo's first day: units asked through ledger.actions.
+    office = system_user("demo-check")
+    counts = queries.queue_counts(con, office, TODAY)
+    assert (counts["to_verify"], counts["to_approve"]) == (4, 3)
+    askers = con.execute("SELECT DISTINCT actor FROM audit_log WHERE action IN ('claim_done', 'request_extension')").fetchall()
+    names = {name for (name,) in con.execute("SELECT name FROM units").fetchall()}
+    assert askers and {actor for (actor,) in askers} <= names   # the log names the units that asked
+    assert record_demo_requests(con, TODAY) == 0                # a rebuild asks nothing twice
 
 
 def test_the_demo_is_refused_on_a_ledger_with_real_tasks(tmp_path):

@@ -266,6 +266,8 @@ def test_a_list_without_deadlines_or_units_previews_every_row_flagged_then_impor
     assert (second["牵头单位"], second["时限日期"]) == ("待明确责任单位", "未明确时限")
     assert (third["牵头单位"], third["时限日期"]) == ("区民政局", "未明确时限")
     assert "状态滞后" in first["待核对"] and "待明确责任单位" in second["待核对"]
+    # What a row lacks is a blank cell, never st.dataframe's "None" (the second row names no leader).
+    assert not rows.isna().any().any() and second["责任领导"] == ""
     flags = _table(at, FLAGS)
     assert set(flags["提示类型"]) >= {"待明确责任单位", "缺少完成时限", "状态滞后", "责任单位取自事项内容", "时限取自事项内容"}
     assert any("待核对" in w.value for w in at.warning)

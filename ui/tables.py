@@ -124,13 +124,16 @@ _RATE_LABELS = {COLUMN_LABELS[name] for name in _RATE_COLUMNS}
 
 
 def _blank_missing(table: pl.DataFrame, config: dict) -> pl.DataFrame:
-    """A missing date or figure shows as an empty cell, never as "None" (st.dataframe's word for
-    a null): such a column becomes text, written as its format would have written it."""
+    """A missing text, date or figure shows as an empty cell, never as "None" (st.dataframe's
+    word for a null): a date or figure column with one becomes text, written as its format
+    would have written it."""
     for label, dtype in table.schema.items():
-        if not (dtype == pl.Date or dtype.is_numeric()) or not table[label].null_count():
+        if not (dtype in (pl.Date, pl.String) or dtype.is_numeric()) or not table[label].null_count():
             continue
         column = pl.col(label)
-        if dtype == pl.Date:
+        if dtype == pl.String:
+            text = column
+        elif dtype == pl.Date:
             text = column.dt.strftime("%Y-%m-%d")
         elif label in _RATE_LABELS:
             text = pl.format("{}%", (column * 100).round(1))
@@ -172,3 +175,9 @@ def show(frame: pl.DataFrame, columns: list[str], *, key: str | None = None, hei
         elif label in table.columns:
             config[label] = st.column_config.Column(label, width=width)
     return st.dataframe(table, hide_index=True, column_config=config, key=key, height=height, **kwargs)
+
+
+def plain(frame: pl.DataFrame, *, key: str | None = None, **kwargs):
+    """st.dataframe of a table already in Chinese (import reports, the audit trail): cells as
+    text without control or bidi characters, missing values blank."""
+    return st.dataframe(_blank_missing(clean_frame(frame), {}), hide_index=True, key=key, **kwargs)

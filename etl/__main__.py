@@ -408,11 +408,11 @@ def _task_payload(con, as_of: date) -> list[dict]:
             "code": t["code"], "source": t["source"], "item": t["item"], "content": t["content"],
             "status": t["status"], "deadline": t["deadline"].isoformat() if t["deadline"] else None,
             "deadline_text": t["deadline_text"], "lead_units": t["lead_units"] or [], "co_units": t["co_units"] or [],
-            "leader": t["leader"], "overdue_workdays": t["overdue_workdays"],
+            "leader": t["leader"], "leaders": t["leaders"] or [], "overdue_workdays": t["overdue_workdays"],
             "milestones": milestones.get(t["task_id"], []),
             # Issue 11: claimed is not done (已申请办结（待核查）); the deadline as first assigned,
             # beside `deadline`, the one in force (an approved extension wins).
-            "claim_pending": t["claim_pending"],
+            "claim_pending": t["claim_pending"], "chases": t["chases"],
             "original_deadline": t["original_deadline"].isoformat() if t["original_deadline"] else None,
             # Issue 9: date / cycle / long_term / none (未明确时限), and what the import flagged.
             "deadline_kind": t["deadline_kind"],

@@ -303,14 +303,23 @@ def _person_at(text: str, pos: int, bare_ok: bool) -> tuple[_Element, int] | Non
     return None
 
 
+# A party committee or government written right before one of its own departments: the name
+# goes on ("区委" + "组织部"; 组织 is also a verb, so the shortest match stops before it).
+_BODY_BEFORE_DEPARTMENT = re.compile(r"^(?:[省市区县镇乡]|中共[\u4e00-\u9fff]{1,8}?[省市区县])?(?:党?委|纪委|人民政府|政府)$")
+
+
 def _unit_at(text: str, pos: int) -> tuple[_Element, int] | None:
     match = _UNIT_RE.match(text, pos)
     if match is None:
         return None
-    name = match.group(0)
+    name, end = match.group(0), match.end()
+    if _BODY_BEFORE_DEPARTMENT.match(name):
+        department = _UNIT_RE.match(text, end)
+        if department is not None and _valid_unit(normalize_unit_name(name + department.group(0))):
+            name, end = name + department.group(0), department.end()
     if not _valid_unit(normalize_unit_name(name)):
         return None
-    return _Element("unit", name), match.end()
+    return _Element("unit", name), end
 
 
 def _list_at(text: str, pos: int, bare_names: bool) -> tuple[list[_Element], int, bool]:
@@ -346,7 +355,8 @@ class _Reading:
         self.leaders: list[Leader] = []
         self.flags: list[Flag] = []
 
-    def add_units(self, role: str, elements: list[_Element], open_ended: bool) -> None:
+    def add_units(self, role: str, elements: list[_Element], open_ended: bool, after: tuple[str, ...] = ()) -> None:
+        """`after`: the names written just before these ("市住建局会同财政局": 市 carries on)."""
         unit_texts = [element.text for element in elements if element.kind == "unit"]
         names: list[str] = []
         marked: list[str] = []
@@ -354,7 +364,7 @@ class _Reading:
             units = split_units(written)
             names.extend(units.names)
             marked.extend(units.marked_leads)
-        names = _carry_prefix(names)
+        names = _carry_prefix([*after, *names])[len(after):]
         for element in elements:
             if element.kind == "person":
                 self._add_leader(Leader(element.name, _nfkc(element.title)))
@@ -438,7 +448,9 @@ def _read_clause(clause: str, reading: _Reading) -> None:
         if role == "acts" and anchor == "start" and reading.lead and not re.match(r"(?:分别|具体)?负责", clause[end:]):
             # "由县城投公司负责实施，县住建局加强监管": the first actor leads, the next ones help.
             role = "co"
+        before = len(reading.lead) + len(reading.co)
         reading.add_units("co" if role == "co" else "lead", elements, open_ended)
+        added = tuple((reading.lead + reading.co)[before:])
         consumed_to = end
         # "X会同Y、Z…": Y and Z are co-units.
         rest = clause[end:]
@@ -446,8 +458,25 @@ def _read_clause(clause: str, reading: _Reading) -> None:
         if co_cue is not None:
             co_elements, co_end, co_open = _list_at(clause, end + co_cue.end(), bare_names=False)
             if co_elements:
-                reading.add_units("co", co_elements, co_open)
+                reading.add_units("co", co_elements, co_open, after=added)
                 consumed_to = co_end
+
+
+def _split_together(names: list[str], *, all_co: bool = False) -> tuple[list[str], list[str]]:
+    """(leads, co-units) of a unit list in which a name may be "X会同Y": the names before
+    会同 lead (unless all_co), the one after it and every later name are co-units."""
+    lead: list[str] = []
+    co: list[str] = []
+    together = all_co
+    for name in names:
+        if "会同" in name:
+            left, _, right = name.partition("会同")
+            (co if together else lead).append(left)
+            co.append(right)
+            together = True
+        else:
+            (co if together else lead).append(name)
+    return [name for name in lead if name], [name for name in co if name]
 
 
 _LEADER_LABEL = re.compile(r"(?:责任领导|牵头领导|分管领导|包保领导)[:：]\s*([^;:：。()]+)")
@@ -477,10 +506,15 @@ def read_actors(sentence: str) -> Actors:
         for clause in _clauses(part):
             _read_clause(clause.strip(), reading)
     if roles is not None:
-        for name in _carry_prefix(list(roles.lead)):
+        # "（区住建局会同区财政局负责）", "责任单位：X会同Y、Z": the annotation reader keeps
+        # "X会同Y" as one name; X leads, Y and the names after it are co-units.
+        lead, co_after = _split_together(list(roles.lead))
+        carried = _carry_prefix(lead + co_after)   # 市住建局会同财政局: 市 carries on
+        lead, co_after = carried[:len(lead)], carried[len(lead):]
+        for name in lead:
             if name not in reading.lead and name not in reading.co:
                 reading.lead.append(name)
-        for name in _carry_prefix(list(roles.co)):
+        for name in co_after + _carry_prefix(_split_together(list(roles.co), all_co=True)[1]):
             if name not in reading.lead and name not in reading.co:
                 reading.co.append(name)
         if roles.open_ended:
@@ -502,7 +536,8 @@ def read_unit_cell(cell: object) -> Actors:
     text = _nfkc(str(cell)).strip()
     if not text:
         return Actors()
-    if re.search(r"[,;。]", text) and re.search(r"牵头|配合|负责|协助", text):
+    # "区住建局会同区财政局、区审计局" names who leads and who helps, like prose.
+    if (re.search(r"[,;。]", text) and re.search(r"牵头|配合|负责|协助", text)) or "会同" in text:
         return read_actors(text)
     units = split_units(text)
     reading = _Reading()

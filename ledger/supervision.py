@@ -149,8 +149,11 @@ def chase_notice(con: duckdb.DuckDBPyConnection, user: User, unit: str, as_of: d
     items = pl.concat([_unit_items(con, user, name, as_of, status) for status in ("overdue", "due_soon")])
     items = queries.with_status_labels(items).select(
         "code", "content", "deadline_text", "status_label",
-        overdue=pl.when(pl.col("status") == "overdue").then(
-            pl.format("{}个工作日", pl.col("overdue_workdays"))).otherwise(pl.lit("")),
+        # Calendar days first, the working days beside them, as 逾期预警 counts them: days past
+        # the date checked (the deadline in force), so a Friday deadline is 3 days late on Monday.
+        overdue=pl.when(pl.col("status") == "overdue").then(pl.format(
+            "{}天（{}个工作日）", (pl.lit(as_of) - pl.col("due_date")).dt.total_days(), pl.col("overdue_workdays"),
+        )).otherwise(pl.lit("")),
         last_progress=pl.when(pl.col("last_progress").is_not_null()).then(
             pl.format("{}（{}）", pl.col("last_progress"), pl.col("last_progress_date").dt.strftime("%Y-%m-%d"))),
     )

@@ -101,7 +101,8 @@ with middle:
     st.text(clean("\n".join([
         f"牵头单位：{info['lead_units'] or NO_LEAD_UNIT_LABEL}",
         f"配合单位：{info['co_units'] or '—'}",
-        f"责任领导：{info['leader'] or '—'}",
+        # Every leader the list named, in order and as written (副区长王海、张伟).
+        f"责任领导：{'、'.join(info['leaders']) or '—'}",
         f"交办日期：{info['assigned_date']:%Y-%m-%d}",
     ])))
 with right:
@@ -113,8 +114,8 @@ with right:
         lines.append(f"原定时限：{info['original_deadline']:%Y-%m-%d}（已批准延期）")
     if info["deadline_kind"] != "date" and info["check_date"]:
         lines.append(f"下次报送：{info['check_date']:%Y-%m-%d}")
-    if info["overdue_workdays"]:
-        lines.append(f"逾期：{info['overdue_workdays']} 个工作日")
+    if info["overdue_days"]:
+        lines.append(f"逾期：{info['overdue_days']} 天（{info['overdue_workdays']} 个工作日）")
     if info["closed_date"]:
         lines.append(f"办结日期：{info['closed_date']:%Y-%m-%d}")
     if info["deadline_note"]:

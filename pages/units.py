@@ -26,7 +26,7 @@ NAMES = {
 COLUMNS = [
     "unit", "tasks", "overdue", RATE_APPROVED, RATE_ORIGINAL, "done", "on_time_approved", "late_open_approved",
     "on_time_original", "late_open_original", "chases", "chased_tasks", "notices", "due_soon", "on_track",
-    "long_term", "undated", "done_on_time", "done_late", "extensions", "filed_late", "avg_days", "avg_workdays",
+    "long_term", "undated", "done_on_time", "done_late", "cancelled", "extensions", "filed_late", "avg_days", "avg_workdays",
     "co_tasks", "unit_kind", "leader_in_charge",
 ]
 
@@ -72,7 +72,7 @@ with st.expander("指标说明"):
         f"""
 - **牵头事项**：截至日期已交办、该单位为牵头单位的督办事项数（一项有多个牵头单位时，每个单位各计一项）。
 - **配合事项**：该单位为配合单位的督办事项数。
-- **逾期 / 临期 / 正常推进 / 长期/持续 / 未明确时限 / 按期办结 / 逾期办结**：牵头事项截至日期的状态。逾期：已过完成时限
+- **逾期 / 临期 / 正常推进 / 长期/持续 / 未明确时限 / 按期办结 / 逾期办结 / 已撤销**：牵头事项截至日期的状态，各列之和等于牵头事项数。逾期：已过完成时限
   （批准延期的，以延期后的时限为准）仍未办结；临期：距完成时限不超过设定的工作日数；长期事项有报送周期的，
   按下次报送日期判断是否逾期；未明确时限的事项不计为逾期，单独列出。
 - **按期办结率**：{rates.DEFINITION}

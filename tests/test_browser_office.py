@@ -144,7 +144,7 @@ def test_the_office_sees_its_queues_chases_a_unit_and_prints_its_notice(served, 
         expect(box).to_contain_text("尚未催办")
         expect(box.locator('[data-testid="stDataFrame"]')).to_be_visible()
         _fits(page)
-        _screenshot(page, update_screenshots)
+        _screenshot(page, update_screenshots, SHOT)
 
         box.get_by_role("button", name="催办", exact=True).click()
         form = page.locator('[data-testid="stPopoverBody"]')
@@ -178,6 +178,9 @@ def test_the_office_sees_its_queues_chases_a_unit_and_prints_its_notice(served, 
         for entry in pages.PAGES:
             if entry.title not in ("督查总览", "逾期预警", "数据导入"):
                 _go(page, entry.title)
+        _go(page, "待办")
+        expect(page.get_by_role("tab").first).to_be_visible()
+        _screenshot(page, update_screenshots, "queue.png")   # the README's routine shows the office's 待办
         _go(page, "数据导入")
         _uploader_in_chinese(page)
         icons = page.evaluate("() => [...document.querySelectorAll('link[rel~=icon]')].map(link => link.href)")
@@ -200,16 +203,16 @@ def _fits(page: Page) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1440
 
 
-def _screenshot(page: Page, update: bool) -> None:
-    """逾期预警 as the office sees it at 1440 px: the first screen."""
+def _screenshot(page: Page, update: bool, name: str) -> None:
+    """The page as the office sees it at 1440 px: the first screen."""
     page.wait_for_timeout(1000)   # the grids paint on a canvas after the run settles
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / SHOT
+    path = ARTIFACTS / name
     page.screenshot(path=str(path))
     assert path.stat().st_size > 0
     if update:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, SCREENSHOTS / SHOT)
+        shutil.copyfile(path, SCREENSHOTS / name)
 
 
 def _check_notice(path: Path, unit: str, items: pl.DataFrame, today: date) -> None:
@@ -226,9 +229,10 @@ def _check_notice(path: Path, unit: str, items: pl.DataFrame, today: date) -> No
     assert [row[column["完成时限"]] for row in body] == items["deadline_text"].fill_null("").to_list()
     assert [row[column["状态"]] for row in body] == [
         "逾期" if status == "overdue" else "临期" for status in items["status"]]
+    # Calendar days past the deadline in force, the working days beside them (as 逾期预警).
     assert [row[column["逾期"]] for row in body] == [
-        f"{days}个工作日" if status == "overdue" else ""
-        for status, days in zip(items["status"], items["overdue_workdays"], strict=True)]
+        f"{(today - due).days}天（{days}个工作日）" if status == "overdue" else ""
+        for status, due, days in zip(items["status"], items["due_date"], items["overdue_workdays"], strict=True)]
     assert f"{items.filter(pl.col('status') == 'overdue').height}项已逾期" in text
 
 

@@ -116,7 +116,8 @@ def test_horizontal_merge_and_two_tables_are_two_sheets(ledger):
 
 
 def test_errors_name_the_table_and_the_row(ledger):
-    bad = [HEADER, ROWS[0], ["优化营商环境", "2", "开展涉企违规收费专项整治。", "区发改局", "", "2025年2月30日前"]]
+    # Table 2 continues table 1's numbering (a repeated 序号 is an error of its own).
+    bad = [HEADER, ROWS[2], ["优化营商环境", "2", "开展涉企违规收费专项整治。", "区发改局", "", "2025年2月30日前"]]
     data = table_docx([(["重点任务分解表"], [HEADER, *ROWS[:1]], []), (["补充任务"], bad, [])])
     result = import_files(ledger, [InputFile("分解表.docx", data)], OPTIONS)
     assert not result.committed
@@ -187,3 +188,24 @@ def test_a_damaged_word_document_is_refused_with_a_message():
     parsed = read_files([InputFile("分解表.docx", data[: len(data) // 2])])
     error = next(iter(parsed.values()))
     assert isinstance(error, Exception) and "分解表.docx" in str(error)
+
+
+def test_two_tables_of_one_meeting_that_both_number_from_one_are_refused_naming_both_places(ledger):
+    """Two tables under one source each numbering 1, 2: the 序号 is the task's key within its
+    source, so which row is meant cannot be told. Every repeated row is an error naming both
+    tables and rows; nothing is written, and nothing raises."""
+    second = [HEADER,
+              ["生态环境", "1", "推进城东污水处理厂提标改造。", "区水利局", "", "2025年10月底前"],
+              ["生态环境", "2", "完成城区雨污分流改造二期。", "区水利局", "区住建局", "2025年12月底前"],
+              ["生态环境", "3", "开展入河排污口排查整治。", "区生态环境分局", "", "2025年8月底前"]]
+    data = table_docx([(["一、经济发展类任务"], [HEADER, *ROWS[:2]], []), (["二、生态环境类任务"], second, [])])
+    result = import_files(ledger, [InputFile("分解表.docx", data)], OPTIONS)
+    assert not result.committed
+    errors = result.files[0].errors
+    assert sorted((error.sheet, error.row, error.value) for error in errors) == [
+        ("表1", 2, "1"), ("表1", 3, "2"), ("表2", 2, "1"), ("表2", 3, "2")]
+    first = next(error for error in errors if error.sheet == "表2" and error.row == 2)
+    assert "分解表.docx" in first.message and "［表1］第2行" in first.message and "［表2］第2行" in first.message
+    assert "2025年区政府工作报告重点任务分解" in first.message and "序号“1”" in first.message
+    for table in ("tasks", "sources", "import_batches"):
+        assert ledger.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table

@@ -140,7 +140,7 @@ def _notice() -> Notice:
         "content": ["推进老旧小区改造=SUM(A1)", "建设口袋公园"],
         "deadline_text": ["2026年3月31日", "2026年12月31日"],
         "status_label": ["逾期", "临期"],
-        "overdue": ["12个工作日（16天）", ""],
+        "overdue": ["16天（11个工作日）", ""],
         "last_progress": ["已完成设计招标", None],
     })
     return Notice(unit="区住房和城乡建设局", as_of=date(2026, 4, 16), reply_by=date(2026, 4, 21), items=items)
@@ -153,7 +153,7 @@ def test_the_notice_docx_is_an_office_notice_with_every_item():
     assert "截至2026年4月16日" in text and "2026年4月21日前" in text and "1项已逾期、1项临近完成时限" in text
     rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
     assert rows[0] == ["序号", "督办编号", "督办事项", "完成时限", "状态", "逾期", "最新进展"]
-    assert rows[1] == ["1", "DB202600001", "推进老旧小区改造=SUM(A1)", "2026年3月31日", "逾期", "12个工作日（16天）", "已完成设计招标"]
+    assert rows[1] == ["1", "DB202600001", "推进老旧小区改造=SUM(A1)", "2026年3月31日", "逾期", "16天（11个工作日）", "已完成设计招标"]
     assert rows[2][-1] == "" and len(rows) == 3
 
 
@@ -186,7 +186,8 @@ def test_the_notice_lists_the_units_overdue_and_due_soon_items(con):
     assert notice.reply_by == date(2026, 4, 30)  # 3 working days later
     housing = con.execute("SELECT name FROM units WHERE name LIKE '%住%'").fetchone()[0]
     late = supervision.chase_notice(con, OFFICE, housing, date(2026, 4, 16))
-    assert late.items.select("code", "status_label", "overdue").rows() == [(_code(con, "1"), "逾期", "11个工作日")]  # 清明 4-6 April
+    # 31 March to 16 April: 16 calendar days, 11 working days (清明 4-6 April), as 逾期预警 shows them.
+    assert late.items.select("code", "status_label", "overdue").rows() == [(_code(con, "1"), "逾期", "16天（11个工作日）")]
     document = Document(io.BytesIO(notice_docx(late)))
     assert [c.text for c in document.tables[0].rows[1].cells][1] == _code(con, "1")
 
@@ -222,6 +223,12 @@ def test_the_command_line_chases_and_writes_the_notice_as_the_named_account(tmp_
     assert made.returncode == 0, made.stderr
     rows = [[cell.text for cell in row.cells] for row in Document(str(out)).tables[0].rows]
     assert [row[1] for row in rows[1:]] == [code]
+    # status --tasks counts the chases recorded by its date: none before 4-02, one from then on.
+    for day, expected in (("2026-04-01", 0), ("2026-04-16", 1)):
+        listed = _cli("status", "--tasks", "--json", "--as-of", day, *db)
+        assert listed.returncode == 0, listed.stderr
+        chases = {t["code"]: t["chases"] for t in json.loads(listed.stdout)["tasks"]}
+        assert chases[code] == expected and set(chases.values()) <= {0, expected}
 
     con = open_ledger(path)
     assert con.execute("SELECT count(*) FROM chases").fetchone()[0] == 1

@@ -11,7 +11,9 @@ SELECT
     s.assigned_date, s.closed_date, s.overdue_workdays, s.overdue_days, s.check_date,
     s.last_report_date,
     -- 已申请办结（待核查）: an open task whose completion claim, made by $as_of, waits for 核查.
-    s.lifecycle = 'open' AND c.task_id IS NOT NULL AS claim_pending,
+    claim_pending(s.task_id, s.status, $as_of) AS claim_pending,
+    -- 催办 recorded by $as_of
+    coalesce(ch.chases, 0)::INTEGER AS chases,
     s.cancel_reason, s.superseded_by
 FROM task_status($as_of, $soon) s
 JOIN sources src USING (source_id)
@@ -24,7 +26,6 @@ LEFT JOIN (
     GROUP BY tl.task_id
 ) tl USING (task_id)
 LEFT JOIN (
-    SELECT DISTINCT task_id FROM progress
-    WHERE claims_done AND claim_state = 'pending' AND report_date <= $as_of::DATE
-) c USING (task_id)
+    SELECT task_id, count(*) AS chases FROM chases WHERE chased_on <= $as_of::DATE GROUP BY task_id
+) ch USING (task_id)
 ORDER BY s.code

@@ -1,4 +1,5 @@
--- 单位排名: per unit, the tasks in scope it leads (牵头) and co-handles (配合), by status; the
+-- 单位排名: per unit, the tasks in scope it leads (牵头) and co-handles (配合), by status (every
+-- status its column, 未明确时限 and 已撤销 included, so the columns add up to `tasks`); the
 -- counts behind 按期办结率 (rated_tasks_in_scope, on_time_rate: migrations/015) in both
 -- deadline views; the average calendar and working days from assignment to closing; the
 -- extensions requested up to $as_of for the tasks it leads (those 逾期后补办 apart); the 催办 it
@@ -24,6 +25,7 @@ per_unit AS (
         count(*) FILTER (WHERE status = 'undated') AS undated,
         count(*) FILTER (WHERE status = 'done_on_time') AS done_on_time,
         count(*) FILTER (WHERE status = 'done_late') AS done_late,
+        count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
         count(*) FILTER (WHERE rate_done) AS done,
         count(*) FILTER (WHERE on_time_approved) AS on_time_approved,
         count(*) FILTER (WHERE late_open_approved) AS late_open_approved,
@@ -71,7 +73,7 @@ SELECT
     p.tasks::INTEGER AS tasks, coalesce(co.co_tasks, 0)::INTEGER AS co_tasks,
     p.overdue::INTEGER AS overdue, p.due_soon::INTEGER AS due_soon, p.on_track::INTEGER AS on_track,
     p.long_term::INTEGER AS long_term, p.undated::INTEGER AS undated, p.done_on_time::INTEGER AS done_on_time,
-    p.done_late::INTEGER AS done_late, p.done::INTEGER AS done,
+    p.done_late::INTEGER AS done_late, p.cancelled::INTEGER AS cancelled, p.done::INTEGER AS done,
     p.on_time_approved::INTEGER AS on_time_approved, p.late_open_approved::INTEGER AS late_open_approved,
     p.on_time_original::INTEGER AS on_time_original, p.late_open_original::INTEGER AS late_open_original,
     p.filed_late::INTEGER AS filed_late,

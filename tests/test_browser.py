@@ -100,10 +100,17 @@ def ledger_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def dashboard_url(ledger_path):
     ledger = ledger_path
-    tmp = ledger.parent
-    _build_demo_ledger(ledger, tmp / "demo")
+    _build_demo_ledger(ledger, ledger.parent / "demo")
+    with served_dashboard(ledger) as url:
+        yield url
+
+
+@contextmanager
+def served_dashboard(ledger: Path) -> Iterator[str]:
+    """The dashboard on `ledger` under a real `streamlit run` on a free local port: its URL,
+    once healthy; stopped on leaving. Its log is beside the ledger."""
     port = _free_port()
-    log = tmp / "streamlit.log"
+    log = ledger.parent / "streamlit.log"
     env = {**os.environ, "LEDGER_DB": str(ledger)}
     with log.open("wb") as out:
         process = subprocess.Popen(

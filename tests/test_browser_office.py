@@ -17,8 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -28,18 +26,15 @@ from docx import Document
 from playwright.sync_api import Page, expect
 from test_browser import (
     ARTIFACTS,
-    DASHBOARD,
     PAGE_TIMEOUT,
-    ROOT,
     SCREENSHOTS,
     _browser_page,
     _build_demo_ledger,
-    _free_port,
     _go,
     _log_in,
     _settled,
     _title,
-    _wait_healthy,
+    served_dashboard,
 )
 
 from etl.intake import DEFAULT_MAX_UPLOAD_MB
@@ -59,27 +54,8 @@ def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("office")
     ledger = tmp / "ledger.duckdb"
     _build_demo_ledger(ledger, tmp / "demo")
-    port = _free_port()
-    log = tmp / "streamlit.log"
-    env = {**os.environ, "LEDGER_DB": str(ledger)}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
-             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, process, log)
+    with served_dashboard(ledger) as url:
         yield url, ledger
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture

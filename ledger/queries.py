@@ -19,7 +19,7 @@ import polars as pl
 
 from ledger import sql
 from ledger.access import User, viewer_params
-from ledger.vocabulary import FLAG_LABELS, NOTICE_KINDS, QUEUE_COUNT_LABELS, STATUS_LABELS
+from ledger.vocabulary import CHASE_WAYS, FLAG_LABELS, NOTICE_KINDS, QUEUE_COUNT_LABELS, STATUS_LABELS
 
 NO_LEADER = "（未明确责任领导）"
 GROUPINGS = ("unit", "leader", "none")
@@ -231,10 +231,17 @@ def task_detail(con: duckdb.DuckDBPyConnection, viewer: User, as_of: date, code:
         return {"task": task, "milestones": pl.DataFrame(), "timeline": pl.DataFrame()}
     task_id = task["task_id"][0]
     milestones = _run(con, "task_milestones", {"as_of": as_of, "soon": params["soon"], "task_id": task_id})
-    timeline = sql.frame(con, "queries/timeline", as_of=as_of, task_id=task_id)
+    timeline = sql.frame(con, "queries/timeline", as_of=as_of, task_id=task_id,
+                         way_codes=list(CHASE_WAYS), way_labels=list(CHASE_WAYS.values()),
+                         notice_codes=list(NOTICE_KINDS), notice_labels=[_notice_event(code) for code in NOTICE_KINDS])
     # Issue 9: what the import flagged on the task, and the columns of its list kept with it.
     return {"task": task, "milestones": with_status_labels(milestones), "timeline": timeline,
             "flags": task_flags(con, task_id), "kept_columns": _run(con, "task_kept_columns", {"task_id": task_id})}
+
+
+def _notice_event(kind: str) -> str:
+    """A notice on the timeline: 通报表扬, 通报批评, 约谈."""
+    return NOTICE_KINDS[kind] if kind == "talk" else "通报" + NOTICE_KINDS[kind]
 
 
 def task_flags(con: duckdb.DuckDBPyConnection, task_id: int | None = None) -> pl.DataFrame:

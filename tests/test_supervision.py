@@ -233,3 +233,25 @@ def test_the_command_line_chases_and_writes_the_notice_as_the_named_account(tmp_
     con = open_ledger(path)
     assert con.execute("SELECT count(*) FROM chases").fetchone()[0] == 1
     assert con.execute("SELECT actor FROM audit_log WHERE action = 'chase' LIMIT 1").fetchone()[0] == "ducha"
+
+
+def test_chases_and_notices_are_on_the_tasks_timeline_in_order(con):
+    from ledger import queries
+
+    code = _code(con, "1")
+    housing = con.execute("SELECT u.name FROM task_units tu JOIN units u USING (unit_id) JOIN tasks t USING (task_id) "
+                          "WHERE t.code = ? AND tu.role = 'lead'", [code]).fetchone()[0]
+    supervision.record_chase(con, OFFICE, code, "书面", note="请三日内书面报告", on=date(2026, 4, 2))
+    supervision.record_unit_notice(con, OFFICE, housing, "批评", codes=[code], note="进度滞后", on=date(2026, 4, 9))
+    supervision.record_unit_notice(con, OFFICE, housing, "约谈", codes=[code], on=date(2026, 4, 20))
+    supervision.record_chase(con, OFFICE, _code(con, "3"), "电话", on=date(2026, 4, 3))   # another task's
+    timeline = queries.task_detail(con, OFFICE, date(2026, 4, 30), code)["timeline"]
+    assert timeline.select("day", "event", "detail").rows() == [
+        (date(2026, 1, 5), "交办", "由区政府第3次常务会议交办"),
+        (date(2026, 4, 2), "催办（书面）", f"催办{housing}；请三日内书面报告"),
+        (date(2026, 4, 9), "通报批评", f"{housing}；进度滞后"),
+        (date(2026, 4, 20), "约谈", housing),
+    ]
+    # As of an earlier day, only what had happened by then.
+    earlier = queries.task_detail(con, OFFICE, date(2026, 4, 5), code)["timeline"]
+    assert earlier["event"].to_list() == ["交办", "催办（书面）"]

@@ -163,10 +163,10 @@ def _go(page: Page, title: str) -> None:
     _title(page, title)
 
 
-def _shot(page: Page, name: str, shots: list[Path]) -> None:
+def _shot(page: Page, name: str, shots: list[Path], full_page: bool = True) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     shots.append(path)
 
 
@@ -204,6 +204,52 @@ def test_browse_upload_and_find(dashboard_url, tmp_path, update_screenshots):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for shot in shots:
             shutil.copyfile(shot, SCREENSHOTS / shot.name)
+
+
+def test_minutes_are_reviewed_before_anything_is_written(dashboard_url, ledger_path, tmp_path, update_screenshots):
+    """A set of minutes uploaded on 数据导入: each proposed item with its sentence highlighted in
+    its paragraph, the sentences judged not to be items collapsed below; nothing written until
+    确认导入 (the README's screenshot of the review step)."""
+    from test_minutes_import import WITH_OPINION
+
+    minutes = tmp_path / "区人民政府第23次常务会议纪要.txt"
+    minutes.write_text(WITH_OPINION, encoding="utf-8")
+    before = _task_count(ledger_path)
+    with _browser_page() as page:
+        page.set_viewport_size({"width": 1440, "height": 2300})
+        page.goto(dashboard_url, timeout=PAGE_TIMEOUT)
+        _log_in(page, "ducha")
+        _title(page, "督查总览")
+        _go(page, "数据导入")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(minutes))
+        review = page.get_by_role("heading", name="会议纪要审核：区人民政府第23次常务会议纪要.txt")
+        expect(review).to_be_visible()
+        _settled(page)
+        # The item's text beside its tick box (the preview grid above holds it too, drawn on a canvas).
+        expect(page.locator('[data-testid="stCheckbox"]').filter(has_text="会议同意区文旅局提出的春季旅游安全保障方案")
+               ).to_have_count(1)
+        rejected = page.locator('[data-testid="stExpander"] summary').filter(has_text="未列为事项的句子")
+        rejected.first.click()
+        expect(page.locator('[data-testid="stExpanderDetails"]').filter(
+            has_text="会议认为，区财政局应于7月底前完成上半年预算执行分析。")).to_be_visible()
+        _settled(page)
+        review.scroll_into_view_if_needed()
+        shots: list[Path] = []
+        _shot(page, "06-minutes-review", shots, full_page=False)
+    assert _task_count(ledger_path) == before   # reviewed, not imported
+    if update_screenshots:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shots[0], SCREENSHOTS / shots[0].name)
+
+
+def _task_count(ledger: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(ledger), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM tasks").fetchone()[0]
+    finally:
+        con.close()
 
 
 def test_cli_loads_while_the_dashboard_runs_and_the_dashboard_shows_it(dashboard_url, ledger_path, tmp_path):

@@ -66,6 +66,7 @@ from etl.units import (
     extract_annotated_units,
     infer_unit_kind,
     is_collective,
+    may_take_prefix,
     normalize_unit_name,
     split_units,
 )
@@ -613,8 +614,32 @@ def _prepare_file(index: int, file: InputFile, context: _Context) -> _Prepared:
                 message="无法判断文件类型：表头中没有“事项”类内容列，也不是进展情况、单位或领导名单",
             ))
     report.kind = "+".join(dict.fromkeys(kind for kind in kinds if kind is not None))
+    report.errors.extend(_items_repeated_across_sheets(prepared.tasks, display_name))
     context.lap("validate")
     return prepared
+
+
+def _items_repeated_across_sheets(tasks: list[pl.DataFrame], file_name: str) -> list[RowError]:
+    """One error per row whose source and 序号 another sheet (or Word table) of the same file
+    also gives: which of the two is meant cannot be told, so the file is refused, naming every
+    place the 序号 is written. Repeats within one sheet are _prepare_tasks' errors; rows with a
+    督办编号 are keyed by it."""
+    if len(tasks) < 2:
+        return []
+    rows = pl.concat([t.select("_sheet", ROW, "source_key", "item", "code") for t in tasks])
+    repeated = rows.filter(
+        pl.col("item").is_not_null() & pl.col("code").is_null()
+        & (pl.col("_sheet").n_unique().over("source_key", "item") > 1)
+    ).with_columns(place=pl.concat_str(pl.lit("［"), pl.col("_sheet").fill_null(""), pl.lit("］第"),
+                                       pl.col(ROW).cast(pl.String), pl.lit("行")))
+    repeated = repeated.with_columns(places=pl.col("place").str.join("、").over("source_key", "item"))
+    return [
+        RowError(sheet=sheet, row=row, column=None, value=item, message=(
+            f"同一来源（{(source or '').split(_JOIN)[-1] or '来源不明'}）的序号“{item}”在{file_name}的"
+            f"多个表中重复：{places}。无法判断是同一事项还是不同事项，本文件未导入；"
+            "请核对后改正序号，或为各表分别注明来源（会议名称）"))
+        for sheet, row, source, item, places in repeated.select("_sheet", ROW, "source_key", "item", "places").iter_rows()
+    ]
 
 
 def _cleaned_cells(sheets: list[Sheet]) -> str | None:
@@ -669,17 +694,34 @@ ROW_PREVIEW = {
 }
 
 
+def _join_lists(frame: pl.DataFrame, columns: list[str], separator: str) -> pl.DataFrame:
+    """The list columns as text, their items joined by separator (a null list reads as an
+    empty one). Lists as short as a row's units are joined item by item (concat_str), several
+    times faster than list.join."""
+    longest = frame.select(pl.max_horizontal([pl.col(c).list.len().max() for c in columns])).item() or 0
+    if not 0 < longest <= 8:
+        return frame.with_columns(pl.col(columns).list.join(separator))
+    return frame.with_columns([
+        pl.concat_str([pl.col(c).list.get(i, null_on_oob=True) for i in range(longest)],
+                      separator=separator, ignore_nulls=True).alias(c)
+        for c in columns
+    ])
+
+
 def _row_preview(frame: pl.DataFrame, staged: pl.DataFrame, units: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
     """ROW_PREVIEW for the staged rows: the parsed deadline and milestones, lead and co-units,
     leader, and every flag (类型：内容, joined by ；)."""
-    names = units.sort("_key", "position").group_by("_key", maintain_order=True).agg(
-        lead_units=pl.col("name").filter("_is_lead").str.join("、"),
-        co_units=pl.col("name").filter(~pl.col("_is_lead")).str.join("、"),
-    )
+    # Gathered as plain lists and joined after: a filter or str.join inside a group_by runs
+    # once per group.
+    names = units.sort("_key", "position").select(
+        "_key", lead_units=pl.when("_is_lead").then("name"), co_units=pl.when(~pl.col("_is_lead")).then("name"),
+    ).group_by("_key", maintain_order=True).agg(pl.col("lead_units", "co_units").drop_nulls())
+    names = _join_lists(names, ["lead_units", "co_units"], "、")
     label = pl.col("kind").replace_strict(FLAG_LABELS, return_dtype=pl.String)
     said = pl.when(pl.col("text").str.contains(label, literal=True)).then(pl.col("text")) \
         .otherwise(pl.concat_str(label, pl.lit("："), pl.col("text")))
-    flagged = flags.group_by("_key", maintain_order=True).agg(flags=said.str.join("；"))
+    flagged = flags.select("_key", flags=said).group_by("_key", maintain_order=True).agg("flags") \
+        .with_columns(pl.col("flags").list.join("；"))
     rows = staged.with_columns(_key=frame["_key"]).join(names, on="_key", how="left", maintain_order="left") \
         .join(flagged, on="_key", how="left", maintain_order="left")
     return rows.select(
@@ -890,6 +932,7 @@ def _prepare_tasks(
     # Flags, not errors (issue 9): a name that is no unit is never registered, a row without a
     # lead unit is imported 待明确责任单位; the units named in the task text are read first.
     flags: list[pl.DataFrame] = []
+    units = _units_together(units, context)
     units = _refuse_unit_names(frame, units, sheet, context, flags)
     units = _units_in_prose(frame, units, sheet, context, flags)
     unit_column = sheet.fields.get("lead_units") or sheet.fields.get("responsible_units")
@@ -1017,6 +1060,9 @@ def _mark_headings(sheet: Sheet, context: _Context, report: FileReport) -> pl.Da
         pl.col("_single").is_null() & item.str.contains(_HEADING_NUMERAL.pattern) & content.is_not_null()
         & pl.all_horizontal([cell.is_null() for cell in task_cells]) & pl.lit(sheet.minutes is None)
     )
+    # Worked out once (a regex over every 序号): the expressions below use it four times.
+    frame = frame.with_columns(_numeral=numeral_heading)
+    numeral_heading = pl.col("_numeral")
     joiner = pl.when(item.str.contains(r"[、.．)）是]$")).then(pl.lit("")).otherwise(pl.lit("、"))
     # A list numbered 一、二、三 with no task rows between: those rows are its tasks, not headings.
     if not frame.select((pl.col("_single").is_null() & content.is_not_null() & ~numeral_heading.fill_null(False)).any()).item():
@@ -1075,6 +1121,37 @@ def _heading_level(text: str) -> int:
     if re.match(r"^[一二三四五六七八九十]+是", head):
         return 3
     return 1
+
+
+def _units_together(units: pl.DataFrame, context: _Context) -> pl.DataFrame:
+    """A unit cell written "X会同Y、Z" (区住建局会同区财政局) names who leads and who helps, not one
+    unit: X keeps the cell's role, Y and Z are co-units after those written (etl.prose.
+    read_unit_cell). Only the few names holding 会同 are read."""
+    together = units.filter(pl.col("name").str.contains("会同", literal=True))
+    if together.is_empty():
+        return units
+    split: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for name in together["name"].unique().to_list():
+        actors = read_unit_cell(name)
+        if actors.lead_units:   # else the name is refused below, as written
+            split[name] = (tuple(context.resolve_unit(n) for n in actors.lead_units),
+                           tuple(context.resolve_unit(n) for n in actors.co_units))
+    context.refused_units.update(split)   # "X会同Y" itself is never registered
+    # The names after "X会同Y" in its cell (区委组织部会同区人社局、区财政局: 区财政局) help too.
+    first = (together.filter(pl.col("name").is_in(list(split))).group_by("_key", "_is_lead")
+             .agg(_from=pl.col("position").min()))
+    marked = units.join(first, on=["_key", "_is_lead"], how="left")
+    after = pl.col("_from").is_not_null() & (pl.col("position") > pl.col("_from")) & (pl.col("position") < pl.col("_from") + 100)
+    rows = []
+    for key, name, is_lead, position, start in marked.filter(after | pl.col("name").is_in(list(split))).iter_rows():
+        leads, co = split.get(name, ((), (name,)))
+        rows += [(key, lead, is_lead, position) for lead in leads]
+        rows += [(key, helper, False, 200 + (position - start) * 10 + i) for i, helper in enumerate(co)]
+    expanded = pl.DataFrame(rows, schema=units.schema, orient="row")
+    kept = marked.filter(~(after | pl.col("name").is_in(list(split)))).select(units.columns)
+    # A unit named twice for a row (区财政局 in the 配合单位 column too) keeps its first role.
+    return (pl.concat([kept, expanded]).sort("_key", "position")
+            .unique(["_key", "name"], keep="first", maintain_order=True))
 
 
 def _refuse_unit_names(
@@ -1356,9 +1433,18 @@ def _cell_names(cells: pl.DataFrame, context: _Context) -> pl.DataFrame:
     distinct = cells["cell"].unique()
     body = distinct.str.replace(OPEN_SUFFIX_PATTERN, "")
     plain_body = body.str.contains(_SIMPLE_CELL) & ~body.str.contains(_NOT_SIMPLE)
-    # 市交通局、城管局: the prefix carries onto the bare names (etl.units.carry_prefix).
+    # 市交通局、城管局: the prefix carries onto the bare names (etl.units.carry_prefix): such a
+    # cell is read by split_units. Whether a name may take a level is decided once per distinct
+    # name, so a cell whose later names cannot (区发改局、青川东街道) still splits here.
     head, bare = PREFIX_CARRY_PATTERNS
-    plain_body = plain_body & ~(body.str.contains(head) & body.str.contains(bare))
+    may_carry = plain_body & body.str.contains(head) & body.str.contains(bare)
+    if may_carry.any():
+        pieces = body.str.replace_many(_SEPARATORS).str.split("、")
+        takers = [name for name in pieces.filter(may_carry).explode().unique().to_list()
+                  if name and may_take_prefix(name)]
+        carries = may_carry & pieces.list.eval(pl.element().is_in(takers)).list.any() if takers \
+            else pl.repeat(False, body.len(), eager=True)
+        plain_body = plain_body & ~carries
     plain_cells = distinct.filter(plain_body & (body == distinct))
     open_cells = distinct.filter(plain_body & (body != distinct))
     split = pl.col("cell")
@@ -1395,8 +1481,11 @@ def _cell_names(cells: pl.DataFrame, context: _Context) -> pl.DataFrame:
         },
         schema={"cell": pl.String, "name": pl.String, "_pos": pl.UInt32, "_marked": pl.Boolean, "_open": pl.Boolean},
     )
-    # A cell's names stay together and in written order, which is all the roles need.
-    return pl.concat([names, other.join(read, on="cell", how="inner", maintain_order="left_right").select(names.columns)])
+    # A cell's names stay together and in written order, which is all the roles need; rows in
+    # the list's order, however each cell was read: the order names are first seen decides which
+    # of two forms of one new unit is registered (etl.units.UnitResolver), never the split here.
+    return pl.concat([names, other.join(read, on="cell", how="inner", maintain_order="left_right")
+                      .select(names.columns)]).sort("_i", maintain_order=True)
 
 
 def _unit_roles(context: _Context, first_leads: bool, lead, responsible, co, ann_lead, ann_co, ann_responsible, ann_open):
@@ -1882,7 +1971,8 @@ def _write_flags(batch: _Batch, tasks: pl.DataFrame, prepared: list[_Prepared]) 
     task; for a task the ledger has, compared as text with what it holds and, when different,
     audited (fields flags and kept_columns, before and after) and replaced whole. A task named
     by several rows takes the first row's, as its fields do (_update_existing)."""
-    first = tasks.unique("task_id", keep="first", maintain_order=True).select("_key", "task_id", "_new")
+    # The three columns first: unique over the whole staged frame would copy every column.
+    first = tasks.select("_key", "task_id", "_new").unique("task_id", keep="first", maintain_order=True)
     flags = [f for p in prepared for f in p.flags]
     kept = [f for p in prepared for f in p.kept]
     flag_rows = (
@@ -1928,8 +2018,11 @@ def _write_flags(batch: _Batch, tasks: pl.DataFrame, prepared: list[_Prepared]) 
         with _registered(batch.con, rewritten=rewrite_kept.filter(pl.col("task_id").is_in(matched["task_id"].implode()))):
             batch.write("delete_kept_columns")
     batch_id = pl.lit(batch.batch_id, dtype=pl.String)
-    flag_rows = flag_rows.filter(pl.col("task_id").is_in(rewrite_flags["task_id"].implode())).drop("_new")
-    kept_rows = kept_rows.filter(pl.col("task_id").is_in(rewrite_kept["task_id"].implode())).drop("_new")
+    # Without a task the ledger had, the rows to write are the new ones: no lookup by id.
+    flag_rows = flag_rows.filter(pl.col("task_id").is_in(rewrite_flags["task_id"].implode()) if matched.height
+                                 else pl.col("_new")).drop("_new")
+    kept_rows = kept_rows.filter(pl.col("task_id").is_in(rewrite_kept["task_id"].implode()) if matched.height
+                                 else pl.col("_new")).drop("_new")
     if flag_rows.height:
         batch.append("insert_flags", flag_rows=flag_rows.with_columns(batch_id=batch_id))
     if kept_rows.height:
@@ -1940,10 +2033,11 @@ def _write_task_leaders(batch: _Batch, tasks: pl.DataFrame) -> None:
     """Every leader each listed task's row names, in order (task_leaders; the first is also
     tasks.leader_id): written for a new task; for a task the ledger has, compared as text with
     what it holds and, when different, audited (field leaders) and replaced whole."""
-    first = tasks.unique("task_id", keep="first", maintain_order=True).select("task_id", "_new", "_leaders")
-    rows = (
-        first.filter(pl.col("_leaders").is_not_null())
-        .select("task_id", "_new", person=pl.col("_leaders").str.split(_JOIN))
+    first = tasks.select("task_id", "_new", "_leaders").unique("task_id", keep="first", maintain_order=True)
+    # Each distinct leader cell read once (a list names a few leaders many times), then joined.
+    people = (
+        first.select("_leaders").drop_nulls().unique(maintain_order=True)
+        .with_columns(person=pl.col("_leaders").str.split(_JOIN))
         .with_columns(position=pl.int_ranges(1, pl.col("person").list.len() + 1, dtype=pl.Int32))
         .explode("person", "position")
         .with_columns(name=pl.col("person").str.split("\x1e").list.first(),
@@ -1951,6 +2045,8 @@ def _write_task_leaders(batch: _Batch, tasks: pl.DataFrame) -> None:
         .with_columns(written=pl.when(pl.col("written") != pl.col("name")).then("written"))
         .drop("person")
     )
+    rows = first.filter(pl.col("_leaders").is_not_null()).join(
+        people, on="_leaders", how="inner", maintain_order="left_right").drop("_leaders")
     rewrite = first.filter("_new").select("task_id")
     matched = first.filter(~pl.col("_new")).select("task_id")
     if matched.height:
@@ -1967,7 +2063,9 @@ def _write_task_leaders(batch: _Batch, tasks: pl.DataFrame) -> None:
             with _registered(batch.con, rewritten=changed.select("task_id")):
                 batch.write("delete_task_leaders")
             rewrite = pl.concat([rewrite, changed.select("task_id")])
-    rows = rows.filter(pl.col("task_id").is_in(rewrite["task_id"].implode())).drop("_new")
+    # Without a task the ledger had, the rows to write are the new ones: no lookup by id.
+    rows = rows.filter(pl.col("task_id").is_in(rewrite["task_id"].implode()) if matched.height
+                       else pl.col("_new")).drop("_new")
     if rows.height:
         batch.append("insert_task_leaders", leader_rows=rows.with_columns(batch_id=pl.lit(batch.batch_id)))
 
@@ -2050,11 +2148,8 @@ def _with_unit_text(rows: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     text = (
         units.filter(pl.col("_key").is_in(rows["_key"].implode()))
         .group_by("_key", maintain_order=True)
-        .agg(
-            lead_units=pl.col("name").filter("_is_lead").str.join("、"),
-            co_units=pl.col("name").filter(~pl.col("_is_lead")).str.join("、"),
-        )
-        .with_columns(pl.col("lead_units", "co_units").replace("", None))
+        .agg(lead_units=pl.col("name").filter("_is_lead"), co_units=pl.col("name").filter(~pl.col("_is_lead")))
+        .with_columns(pl.col("lead_units", "co_units").list.join("、").replace("", None))
     )
     return rows.join(text, on="_key", how="left", maintain_order="left")
 

@@ -48,6 +48,7 @@ __all__ = [
     "extract_annotated_units",
     "infer_unit_kind",
     "is_collective",
+    "may_take_prefix",
     "normalize_unit_name",
     "split_units",
 ]
@@ -295,12 +296,16 @@ def split_units(cell: object, *, carry: bool = True) -> UnitList:
 
 
 # A cell the prefix may carry in (polars regexes, for the importer's whole-column fast path):
-# it starts with a level and some later name does not.
-PREFIX_CARRY_PATTERNS = (r"^[区市县]", r"[、，,；;\s][^区市县各]")
+# some name starts with a level and some later name does not. Any name, not only the first:
+# carry_prefix carries the latest level written (桂林市住建局；区卫健委；住建局 -> 区住建局).
+PREFIX_CARRY_PATTERNS = (r"(?:^|[、，,；;\s])[区市县]", r"[、，,；;\s][^区市县各]")
 # Characters naming a place of its own: 七星区财政局, 桂林市住建局 keep what they write.
 _PLACE_CHARS = frozenset("省市区县州旗盟镇乡村街")
 
 
+# Both are decided per distinct name (a list repeats its units thousands of times), and are
+# pure: the name and the shipped catalogue alone.
+@lru_cache(maxsize=8192)
 def _level_of(name: str) -> str | None:
     """The level a name starts with (区发改局 -> 区), not a collective's (区直各部门)."""
     if name[:1] in LEVEL_PREFIXES and not is_collective(name) and len(name) > 2:
@@ -308,6 +313,7 @@ def _level_of(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def _takes_prefix(name: str) -> bool:
     """A bare department name (城管局, 水务局, 发改委) that can take the level written before it."""
     if name[:1] in LEVEL_PREFIXES or name[:1] == "省" or is_collective(name):
@@ -319,6 +325,13 @@ def _takes_prefix(name: str) -> bool:
         return True
     core = _TRAILING_PARENTHETICAL_RE.sub("", name) or name
     return not any(char in _PLACE_CHARS for char in core)
+
+
+def may_take_prefix(name: str) -> bool:
+    """Whether carry_prefix could give this name, as written or normalised, a level: False
+    means a cell of such names after its first keeps them as written (the importer's
+    whole-column fast path relies on it)."""
+    return _takes_prefix(name) or _takes_prefix(normalize_unit_name(name))
 
 
 def carry_prefix(names: list[str]) -> list[str]:

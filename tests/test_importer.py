@@ -397,8 +397,8 @@ def test_cli_load_and_status_json_and_exit_codes(tmp_path):
     assert first == {
         "code": "DB202600001", "source": "区政府第12次常务会议", "item": "1", "content": "加快推进老旧小区改造",
         "status": "overdue", "deadline": "2026-10-10", "deadline_text": "会后5个工作日内",
-        "lead_units": ["区住建局"], "co_units": ["区财政局", "各街道"], "leader": "王建国",
-        "overdue_workdays": 1, "milestones": [], "claim_pending": False, "original_deadline": "2026-10-10",
+        "lead_units": ["区住建局"], "co_units": ["区财政局", "各街道"], "leader": "王建国", "leaders": ["王建国"],
+        "overdue_workdays": 1, "milestones": [], "claim_pending": False, "chases": 0, "original_deadline": "2026-10-10",
         "deadline_kind": "date", "flags": [],
     }
 
@@ -585,6 +585,62 @@ def test_two_task_sheets_of_one_workbook_keep_their_own_units(ledger):
         ("区政府第13次常务会议", "2"): (["区人社局", "区财政局"], []),
     }
     assert scalar(ledger, "SELECT count(*) FILTER (WHERE open_unit_list) FROM tasks") == 1
+
+
+def test_two_sheets_of_one_meeting_repeating_a_number_are_refused_naming_both_places(ledger):
+    """Two sheets of one workbook under the same meeting each numbering 1, 2 (a 续表 restarted,
+    or a second list pasted in): an error per repeated row naming file, sheet and Excel row of
+    every place, in Chinese; nothing is committed and nothing raises. A 序号 that only one sheet
+    gives (3) is no error."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name, rows in (
+        ("议定事项", [("1", "推进老旧小区改造", "区住建局"), ("2", "抓紧完成招商项目签约", "区商务局")]),
+        ("续表", [("1", "做好安全生产大排查", "区应急局"), ("2", "研究制定人才新政", "区人社局"),
+                  ("3", "完善农村饮水安全工程", "区水利局")]),
+    ):
+        sheet = book.add_worksheet(name)
+        sheet.write(0, 0, "区政府第12次常务会议议定事项督办表")
+        for c, header in enumerate(["序号", "议定事项", "牵头单位", "完成时限"]):
+            sheet.write(1, c, header)
+        for r, (item, content, lead) in enumerate(rows, start=2):
+            for c, value in enumerate([item, content, lead, "年底前"]):
+                sheet.write(r, c, value)
+    book.close()
+    result = load(ledger, "第12次会议.xlsx", buffer.getvalue())
+    assert not result.committed
+    errors = result.files[0].errors
+    assert sorted((error.sheet, error.row, error.value) for error in errors) == [
+        ("续表", 3, "1"), ("续表", 4, "2"), ("议定事项", 3, "1"), ("议定事项", 4, "2")]
+    second = next(error for error in errors if error.sheet == "续表" and error.value == "2")
+    assert "第12次会议.xlsx" in second.message
+    assert "［议定事项］第4行" in second.message and "［续表］第4行" in second.message
+    assert "区政府第12次常务会议" in second.message
+    for table in ("tasks", "task_units", "sources", "import_batches", "audit_log"):
+        assert scalar(ledger, f"SELECT count(*) FROM {table}") == 0, table
+
+
+def test_a_unit_cell_written_with_together_names_the_lead_and_its_co_units(ledger):
+    """"X会同Y" in a unit column is two units, X in the column's role and Y a co-unit after the
+    co-units written; never one unit named "X会同Y"."""
+    lines = [
+        "序号,议定事项,牵头单位,配合单位,完成时限",
+        "1,推进老旧小区改造,区住建局会同区财政局,,年底前",
+        "2,推进背街小巷停车改造,区城管局,区住建局会同区交警大队,年底前",
+        "3,制定高层次人才引进办法,区委组织部会同区人社局、区财政局,区科技局,年底前",
+        "4,做好农村公路养护,区交通运输局会同各镇街,区交通运输局,年底前",
+    ]
+    result = load(ledger, "会同.csv", csv_bytes(lines))
+    assert result.committed, result.files[0].errors
+    units = {row["item"]: (row["lead_units"], row["co_units"]) for row in tasks_by_item(ledger).values()}
+    assert units == {
+        "1": (["区住建局"], ["区财政局"]),
+        "2": (["区城管局"], ["区住建局", "区交警大队"]),
+        "3": (["区委组织部"], ["区科技局", "区人社局", "区财政局"]),
+        "4": (["区交通运输局"], ["各镇街"]),
+    }
+    assert scalar(ledger, "SELECT count(*) FROM units WHERE name LIKE '%会同%'") == 0
+    assert not [flag for flag in result.files[0].flags if flag["kind"] == "not_a_unit"]
 
 
 def test_a_list_whose_every_row_names_its_units_in_the_text(ledger):

@@ -10,7 +10,7 @@ from ledger.db import open_ledger
 def pytest_addoption(parser):
     """Options of tests/test_fuzz_import.py and tests/test_browser.py."""
     parser.addoption("--fuzz-seed", type=int, default=None, help="replay the fuzz run of this seed")
-    parser.addoption("--fuzz-files", type=int, default=None, help="files per fuzz run (default 1000)")
+    parser.addoption("--fuzz-files", type=int, default=None, help="files per fuzz run (default 500)")
     parser.addoption("--update-screenshots", action="store_true", default=False,
                      help="copy the browser test's screenshots to docs/screenshots/")
 
@@ -109,15 +109,20 @@ def add_test_accounts(con) -> None:
 DASHBOARD = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
-def signed_in_app(username: str, timeout: float = 30):
-    """The dashboard through AppTest with `username` signed in (as the login form leaves it)."""
+def signed_in_app(username: str, timeout: float = 30, as_of=None):
+    """The dashboard through AppTest with `username` signed in (as the login form leaves it),
+    its 截至日期 `as_of` from the first run when given (as a user who had set it on another
+    page: the sidebar keeps it; saves a whole run per test)."""
     from streamlit.testing.v1 import AppTest
 
     from ui.auth import EPOCH_KEY, USER_KEY
+    from ui.state import AS_OF_KEY
 
     at = AppTest.from_file(DASHBOARD, default_timeout=timeout)
     at.session_state[USER_KEY] = username
     at.session_state[EPOCH_KEY] = session_epoch(username)   # as sign-in records it (issue 12)
+    if as_of is not None:
+        at.session_state[f"_keep_{AS_OF_KEY}"] = as_of
     return at
 
 

@@ -82,9 +82,7 @@ def frames(at: AppTest) -> list[pl.DataFrame]:
 
 
 def queue_page(username: str, as_of: date | None = None) -> AppTest:
-    at = ok(signed_in_app(username).run())
-    if as_of is not None:
-        at.date_input(key="as_of").set_value(as_of).run()
+    at = ok(signed_in_app(username, as_of=as_of).run())
     at.switch_page("pages/queue.py").run()
     return ok(at)
 

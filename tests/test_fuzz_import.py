@@ -21,7 +21,7 @@ as it was:
   the snapshot taken after the last accepted file. A difference names the files since the
   last full check.
 
-A run draws 1,000 files from a seed that changes per run and is printed first; a failure
+A run draws 500 files from a seed that changes per run and is printed first; a failure
 names it. ``--fuzz-seed N`` (or FUZZ_SEED) replays a run, ``--fuzz-files 10000`` (or
 FUZZ_FILES) runs a longer one. Each segment of 1,000 files runs on a fresh ledger, so that
 accepted files do not grow it (the importer's fixed cost per file grows with the ledger's
@@ -56,7 +56,7 @@ from ledger.db import open_ledger
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "fuzz"
 FIXTURES = ROOT / "tests" / "fixtures" / "fuzz"
-DEFAULT_FILES = 1000
+DEFAULT_FILES = 500
 FULL_CHECK_EVERY = 25
 SEGMENT = 1000
 MAX_FAILURES = 2000

@@ -51,9 +51,9 @@ def app(dashboard_ledger, expected, monkeypatch):
     """The dashboard on the test ledger, as of DASHBOARD_AS_OF (set through the sidebar)."""
     monkeypatch.setenv("LEDGER_DB", str(dashboard_ledger))
     st.cache_data.clear()
-    at = signed_in_app("ducha")
+    at = signed_in_app("ducha", as_of=DASHBOARD_AS_OF)
     at.run()
-    at.date_input(key="as_of").set_value(DASHBOARD_AS_OF).run()
+    assert at.date_input(key="as_of").value == DASHBOARD_AS_OF
     return at
 
 

@@ -233,8 +233,8 @@ def test_a_unit_reads_no_other_units_task_on_any_page(ledger, username, unit):
     own = codes_of_unit(ledger, unit)
     others = all_codes(ledger) - codes_of_unit(ledger, unit)
     assert own and others
-    at = signed_in_app(username).run()
-    at.date_input(key="as_of").set_value(DASHBOARD_AS_OF).run()
+    at = signed_in_app(username, as_of=DASHBOARD_AS_OF).run()
+    assert at.date_input(key="as_of").value == DASHBOARD_AS_OF
     for page in CONTENT_PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)

@@ -70,9 +70,8 @@ def detail_app(tmp_path, monkeypatch):
         con.close()
     monkeypatch.setenv("LEDGER_DB", str(path))
     st.cache_data.clear()
-    at = signed_in_app("ducha")
+    at = signed_in_app("ducha", as_of=AS_OF)
     at.run()
-    at.date_input(key="as_of").set_value(AS_OF).run()
     at.switch_page("pages/ledger.py").run()
     return at, codes
 

@@ -77,9 +77,9 @@ def query(path: Path, statement: str, params: list | None = None) -> list[tuple]
 
 
 def app_as(username: str, as_of: date) -> AppTest:
-    at = signed_in_app(username).run()
-    at.date_input(key="as_of").set_value(as_of).run()
+    at = signed_in_app(username, as_of=as_of).run()
     assert not at.exception, at.exception
+    assert at.date_input(key="as_of").value == as_of
     return at
 
 

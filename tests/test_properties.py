@@ -26,7 +26,7 @@ from ledger.workcal import WorkCalendar
 CALENDAR = WorkCalendar()  # the shipped holiday file, as the importer uses it
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # PROPERTY_EXAMPLES=5000 for a long hunt; the default keeps the file well under a minute.
-FAST = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "200")), deadline=None,
+FAST = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "120")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 

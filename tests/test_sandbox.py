@@ -192,7 +192,7 @@ def test_hostile_files_are_refused_while_another_process_holds_the_ledger(tmp_pa
     assert path.read_bytes() == before
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(
     st.binary(max_size=3000),
     st.builds(lambda head, tail: head + tail, st.sampled_from([b"PK\x03\x04", b"\xef\xbb\xbf", b"\xd0\xcf\x11\xe0"]),

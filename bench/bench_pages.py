@@ -64,8 +64,12 @@ def build_ledger(folder: Path, rows: int) -> Path:
 def overview_queries(con, filters: Filters) -> None:
     """What 督查总览 (and the sidebar) asks the ledger, in the page's order."""
     views.filter_options(con, VIEWER)
+    views.queue_counts(con, VIEWER, filters.as_of)   # the sidebar's and the page's 待办 (cached once)
     views.status_counts(con, VIEWER, filters.as_of, filters)
     views.status_counts(con, VIEWER, filters.as_of - timedelta(days=7), filters)
+    views.on_time_rates(con, VIEWER, filters.as_of, filters)
+    views.on_time_rates(con, VIEWER, filters.as_of - timedelta(days=7), filters)
+    views.flagged_tasks(con, VIEWER, filters.as_of, filters)
     views.status_by_kind(con, VIEWER, filters.as_of, filters)
     views.weekly_flow(con, VIEWER, filters.as_of, filters, weeks=12)
     views.unit_status(con, VIEWER, filters.as_of, filters)
@@ -75,8 +79,10 @@ def overview_queries(con, filters: Filters) -> None:
 def overdue_queries(con, filters: Filters) -> None:
     """What 逾期预警 (and the sidebar) asks the ledger, with its default grouping by unit."""
     views.filter_options(con, VIEWER)
+    views.queue_counts(con, VIEWER, filters.as_of)   # the sidebar's 待办
     views.due_soon_workdays(con)
     views.alert_groups(con, VIEWER, filters.as_of, filters, group_by="unit")
+    views.chases(con, VIEWER, filters.as_of)
     views.status_counts(con, VIEWER, filters.as_of, filters)
     views.alerts(con, VIEWER, filters.as_of, filters, status="overdue", group_by="unit", limit=2000)
     views.alerts(con, VIEWER, filters.as_of, filters, status="due_soon", group_by="unit", limit=2000)

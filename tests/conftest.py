@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from ledger.db import open_ledger
@@ -107,6 +109,32 @@ def add_test_accounts(con) -> None:
 
 
 DASHBOARD = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+@contextmanager
+def dashboard_reads(path, monkeypatch):
+    """The dashboard (AppTest, in this process) reads the ledger at `path` ($LEDGER_DB), with
+    nothing cached from an earlier test before or after: yields the path."""
+    import streamlit as st
+
+    monkeypatch.setenv("LEDGER_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        yield path
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def empty_office_ledger(path):
+    """An empty ledger at `path` with one office account (wangmin, 王敏); returns the path."""
+    con = open_ledger(path)
+    try:
+        add_account(con, "wangmin", "office", display_name="王敏")
+    finally:
+        con.close()
+    return path
 
 
 def signed_in_app(username: str, timeout: float = 30, as_of=None):

@@ -11,8 +11,7 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 import pytest
-import streamlit as st
-from conftest import build_dashboard_ledger, signed_in_app
+from conftest import build_dashboard_ledger, dashboard_reads, signed_in_app
 from streamlit.testing.v1 import AppTest
 
 from ledger import accounts
@@ -31,12 +30,8 @@ def ledger(tmp_path, monkeypatch):
     con = duckdb.connect(str(path))
     con.execute("UPDATE tasks SET deadline = ? WHERE content = '完成河道综合整治验收'", [TODAY + timedelta(days=30)])
     con.close()
-    monkeypatch.setenv("LEDGER_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with dashboard_reads(path, monkeypatch):
+        yield path
 
 
 def query(path, sql: str, params=None) -> list[tuple]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from conftest import DASHBOARD, build_dashboard_ledger, signed_in_app
+from conftest import DASHBOARD, build_dashboard_ledger, dashboard_reads, signed_in_app
 from streamlit.testing.v1 import AppTest
 
 from ledger.db import LedgerBusy, LedgerMissing
@@ -26,12 +26,8 @@ def ledger_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def ledger(ledger_file, monkeypatch):
-    monkeypatch.setenv("LEDGER_DB", str(ledger_file))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield ledger_file
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with dashboard_reads(ledger_file, monkeypatch) as path:
+        yield path
 
 
 def _failing_reader(error: BaseException):

@@ -25,8 +25,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-import streamlit as st
-from conftest import add_account, signed_in_app
+from conftest import add_account, dashboard_reads, signed_in_app
 from google.protobuf.json_format import MessageToDict
 from markdown_it import MarkdownIt
 
@@ -163,12 +162,8 @@ def build_hostile_ledger(path) -> dict[str, str]:
 def hostile(tmp_path, monkeypatch):
     path = tmp_path / "ledger.duckdb"
     codes = build_hostile_ledger(path)
-    monkeypatch.setenv("LEDGER_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield codes
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with dashboard_reads(path, monkeypatch):
+        yield codes
 
 
 # --------------------------------------------------------------------------- reading the app

@@ -25,8 +25,7 @@ from pathlib import Path
 import docx
 import duckdb
 import pytest
-import streamlit as st
-from conftest import add_account, signed_in_app
+from conftest import dashboard_reads, empty_office_ledger, signed_in_app
 
 from etl import minutes_import
 from etl.importer import InputFile, LoadOptions, import_files, read_files
@@ -416,16 +415,8 @@ def test_cli_dry_run_prints_the_review_and_commits_nothing(tmp_path):
 
 @pytest.fixture
 def ledger_file(tmp_path, monkeypatch) -> Path:
-    path = (tmp_path / "ledger.duckdb").resolve()
-    con = open_ledger(path)
-    add_account(con, "wangmin", "office", display_name="王敏")
-    con.close()
-    monkeypatch.setenv("LEDGER_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with dashboard_reads(empty_office_ledger((tmp_path / "ledger.duckdb").resolve()), monkeypatch) as path:
+        yield path
 
 
 def _items(path: Path) -> list[str]:

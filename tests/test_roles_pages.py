@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 import duckdb
 import polars as pl
 import pytest
-import streamlit as st
 from conftest import (
     DASHBOARD,
     DASHBOARD_AS_OF,
     TEST_PASSWORD,
     build_dashboard_ledger,
+    dashboard_reads,
     session_epoch,
     signed_in_app,
 )
@@ -30,13 +30,8 @@ CONTENT_PAGES = [page.file for page in PAGES if page.permission == "read_tasks"]
 @pytest.fixture
 def ledger(tmp_path, monkeypatch):
     """A private copy of the dashboard test ledger (these tests write logins to it)."""
-    path = build_dashboard_ledger(tmp_path / "ledger.duckdb")
-    monkeypatch.setenv("LEDGER_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with dashboard_reads(build_dashboard_ledger(tmp_path / "ledger.duckdb"), monkeypatch) as path:
+        yield path
 
 
 def query(path, sql: str, params=None) -> list[tuple]:

@@ -13,10 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 import streamlit as st
-from conftest import add_account, signed_in_app
+from conftest import dashboard_reads, empty_office_ledger, signed_in_app
 from streamlit.testing.v1 import AppTest
 
-from ledger.db import open_ledger
 from ui.safe import md
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
@@ -43,16 +42,8 @@ MEETING_CSV = (
 @pytest.fixture
 def ledger(tmp_path, monkeypatch) -> Path:
     """An empty ledger in tmp_path, named by $LEDGER_DB, with no connection left cached."""
-    path = (tmp_path / "ledger.duckdb").resolve()
-    con = open_ledger(path)
-    add_account(con, "wangmin", "office", display_name="王敏")
-    con.close()
-    monkeypatch.setenv("LEDGER_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with dashboard_reads(empty_office_ledger((tmp_path / "ledger.duckdb").resolve()), monkeypatch) as path:
+        yield path
 
 
 def _count(path: Path, query: str) -> int:
